@@ -1,0 +1,318 @@
+#include "crypto/x509.hpp"
+
+#include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include <ctime>
+
+#include "crypto/digest.hpp"
+#include "crypto/error.hpp"
+
+namespace trustlane::crypto {
+
+namespace {
+struct BioFree { void operator()(BIO* b) const { BIO_free(b); } };
+using BioPtr = std::unique_ptr<BIO, BioFree>;
+
+std::string bio_string(BIO* bio) {
+  char* data = nullptr;
+  long len = BIO_get_mem_data(bio, &data);
+  return std::string(data, static_cast<std::size_t>(len));
+}
+
+DistinguishedName name_entries(const X509_NAME* name) {
+  DistinguishedName out;
+  for (int i = 0; i < X509_NAME_entry_count(name); ++i) {
+    const X509_NAME_ENTRY* e = X509_NAME_get_entry(name, i);
+    int nid = OBJ_obj2nid(X509_NAME_ENTRY_get_object(e));
+    const char* sn = nid == NID_undef ? "UNDEF" : OBJ_nid2sn(nid);
+    unsigned char* utf8 = nullptr;
+    int len = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(e));
+    if (len < 0) continue;
+    out.emplace_back(sn, std::string(reinterpret_cast<char*>(utf8), static_cast<std::size_t>(len)));
+    OPENSSL_free(utf8);
+  }
+  return out;
+}
+
+std::string name_text(const X509_NAME* name) {
+  BioPtr bio(BIO_new(BIO_s_mem()));
+  X509_NAME_print_ex(bio.get(), name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
+  return bio_string(bio.get());
+}
+
+std::int64_t asn1_time_to_epoch(const ASN1_TIME* t) {
+  struct tm tm {};
+  if (ASN1_TIME_to_tm(t, &tm) != 1) return 0;
+  return static_cast<std::int64_t>(timegm(&tm));
+}
+
+void build_name(X509_NAME* name, const DistinguishedName& dn) {
+  for (const auto& [field, value] : dn)
+    if (X509_NAME_add_entry_by_txt(name, field.c_str(), MBSTRING_UTF8,
+                                   reinterpret_cast<const unsigned char*>(value.data()),
+                                   static_cast<int>(value.size()), -1, 0) != 1)
+      throw_openssl("name field " + field);
+}
+
+void add_extension(X509* cert, X509* issuer, int nid, const std::string& value) {
+  X509V3_CTX ctx;
+  X509V3_set_ctx_nodb(&ctx);
+  X509V3_set_ctx(&ctx, issuer ? issuer : cert, cert, nullptr, nullptr, 0);
+  X509_EXTENSION* ext = X509V3_EXT_conf_nid(nullptr, &ctx, nid, value.c_str());
+  if (!ext) throw_openssl("extension " + value);
+  X509_add_ext(cert, ext, -1);
+  X509_EXTENSION_free(ext);
+}
+
+const EVP_MD* digest_for(const Key& key) { return key.curve() == Curve::P384 ? EVP_sha384() : EVP_sha256(); }
+}  // namespace
+
+void Certificate::Free::operator()(X509* x) const { X509_free(x); }
+void CertificateRequest::Free::operator()(X509_REQ* r) const { X509_REQ_free(r); }
+
+Certificate Certificate::adopt(X509* x) { return Certificate(x); }
+
+std::optional<Certificate> Certificate::from_der(ByteView der) {
+  const unsigned char* p = der.data();
+  X509* x = d2i_X509(nullptr, &p, static_cast<long>(der.size()));
+  if (!x) {
+    drain_openssl_errors();
+    return std::nullopt;
+  }
+  if (p != der.data() + der.size()) {
+    X509_free(x);
+    return std::nullopt;
+  }
+  return Certificate(x);
+}
+
+std::optional<Certificate> Certificate::from_pem(std::string_view pem) {
+  BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  X509* x = bio ? PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr) : nullptr;
+  if (!x) {
+    drain_openssl_errors();
+    return std::nullopt;
+  }
+  return Certificate(x);
+}
+
+std::vector<Certificate> Certificate::all_from_pem(std::string_view pem) {
+  std::vector<Certificate> out;
+  BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  while (X509* x = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)) out.push_back(Certificate(x));
+  drain_openssl_errors();
+  return out;
+}
+
+Bytes Certificate::der() const {
+  unsigned char* buf = nullptr;
+  int len = i2d_X509(x509_.get(), &buf);
+  if (len <= 0) throw_openssl("i2d_X509");
+  Bytes out(buf, buf + len);
+  OPENSSL_free(buf);
+  return out;
+}
+
+std::string Certificate::pem() const {
+  BioPtr bio(BIO_new(BIO_s_mem()));
+  if (!bio || PEM_write_bio_X509(bio.get(), x509_.get()) != 1) throw_openssl("PEM_write_bio_X509");
+  return bio_string(bio.get());
+}
+
+std::string Certificate::sha256_hex() const { return to_hex(sha256(der())); }
+
+DistinguishedName Certificate::subject() const { return name_entries(X509_get_subject_name(x509_.get())); }
+DistinguishedName Certificate::issuer() const { return name_entries(X509_get_issuer_name(x509_.get())); }
+std::string Certificate::subject_text() const { return name_text(X509_get_subject_name(x509_.get())); }
+std::string Certificate::issuer_text() const { return name_text(X509_get_issuer_name(x509_.get())); }
+
+std::optional<std::string> Certificate::subject_field(std::string_view short_name) const {
+  for (auto& [k, v] : subject())
+    if (k == short_name) return v;
+  return std::nullopt;
+}
+
+Bytes Certificate::serial() const {
+  BIGNUM* bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(x509_.get()), nullptr);
+  if (!bn) throw_openssl("serial");
+  Bytes out(static_cast<std::size_t>(BN_num_bytes(bn)));
+  BN_bn2bin(bn, out.data());
+  BN_free(bn);
+  return out;
+}
+
+std::int64_t Certificate::not_before() const { return asn1_time_to_epoch(X509_get0_notBefore(x509_.get())); }
+std::int64_t Certificate::not_after() const { return asn1_time_to_epoch(X509_get0_notAfter(x509_.get())); }
+
+std::vector<std::string> Certificate::subject_alt_names() const {
+  std::vector<std::string> out;
+  auto* names = static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(x509_.get(), NID_subject_alt_name, nullptr, nullptr));
+  if (!names) return out;
+  for (int i = 0; i < sk_GENERAL_NAME_num(names); ++i) {
+    const GENERAL_NAME* gn = sk_GENERAL_NAME_value(names, i);
+    auto str = [](const ASN1_STRING* s) {
+      return std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)),
+                         static_cast<std::size_t>(ASN1_STRING_length(s)));
+    };
+    switch (gn->type) {
+      case GEN_DNS: out.push_back("DNS:" + str(gn->d.dNSName)); break;
+      case GEN_URI: out.push_back("URI:" + str(gn->d.uniformResourceIdentifier)); break;
+      case GEN_EMAIL: out.push_back("email:" + str(gn->d.rfc822Name)); break;
+      case GEN_IPADD: {
+        auto ip = str(gn->d.iPAddress);
+        if (ip.size() == 4)
+          out.push_back("IP:" + std::to_string(static_cast<std::uint8_t>(ip[0])) + "." +
+                        std::to_string(static_cast<std::uint8_t>(ip[1])) + "." +
+                        std::to_string(static_cast<std::uint8_t>(ip[2])) + "." +
+                        std::to_string(static_cast<std::uint8_t>(ip[3])));
+        break;
+      }
+      default: break;
+    }
+  }
+  GENERAL_NAMES_free(names);
+  return out;
+}
+
+bool Certificate::is_ca() const { return X509_check_ca(x509_.get()) > 0; }
+
+std::optional<Key> Certificate::public_key() const {
+  EVP_PKEY* p = X509_get_pubkey(x509_.get());
+  if (!p) {
+    drain_openssl_errors();
+    return std::nullopt;
+  }
+  try {
+    return Key::adopt(p);
+  } catch (const CryptoError&) {
+    return std::nullopt;
+  }
+}
+
+bool Certificate::signed_by(const Key& issuer_key) const {
+  bool ok = X509_verify(x509_.get(), issuer_key.get()) == 1;
+  drain_openssl_errors();
+  return ok;
+}
+
+bool Certificate::issued_by(const Certificate& issuer) const {
+  if (X509_NAME_cmp(X509_get_issuer_name(x509_.get()), X509_get_subject_name(issuer.get())) != 0) return false;
+  auto key = issuer.public_key();
+  return key && signed_by(*key);
+}
+
+Certificate issue_certificate(const CertificateSpec& spec, const Key& subject_key, const Key& issuer_key,
+                              const Certificate* issuer) {
+  X509* raw = X509_new();
+  if (!raw) throw_openssl("X509_new");
+  Certificate cert = Certificate::adopt(raw);
+  X509_set_version(raw, 2);
+
+  Bytes serial = spec.serial.empty() ? random_bytes(16) : spec.serial;
+  if (spec.serial.empty()) serial[0] &= 0x7f;
+  BIGNUM* bn = BN_bin2bn(serial.data(), static_cast<int>(serial.size()), nullptr);
+  ASN1_INTEGER* asn_serial = BN_to_ASN1_INTEGER(bn, nullptr);
+  X509_set_serialNumber(raw, asn_serial);
+  ASN1_INTEGER_free(asn_serial);
+  BN_free(bn);
+
+  std::int64_t nb = spec.not_before ? spec.not_before : static_cast<std::int64_t>(std::time(nullptr)) - 60;
+  std::int64_t na = spec.not_after ? spec.not_after : nb + 20LL * 365 * 24 * 3600;
+  ASN1_TIME_set(X509_getm_notBefore(raw), static_cast<time_t>(nb));
+  ASN1_TIME_set(X509_getm_notAfter(raw), static_cast<time_t>(na));
+
+  build_name(X509_get_subject_name(raw), spec.subject);
+  if (issuer)
+    X509_set_issuer_name(raw, X509_get_subject_name(issuer->get()));
+  else
+    X509_set_issuer_name(raw, X509_get_subject_name(raw));
+  if (X509_set_pubkey(raw, subject_key.get()) != 1) throw_openssl("X509_set_pubkey");
+
+  X509* issuer_raw = issuer ? issuer->get() : nullptr;
+  if (spec.is_ca) {
+    add_extension(raw, issuer_raw, NID_basic_constraints,
+                  spec.path_length >= 0 ? "critical,CA:TRUE,pathlen:" + std::to_string(spec.path_length)
+                                        : std::string("critical,CA:TRUE"));
+    add_extension(raw, issuer_raw, NID_key_usage, "critical,keyCertSign,cRLSign,digitalSignature");
+  } else {
+    add_extension(raw, issuer_raw, NID_basic_constraints, "critical,CA:FALSE");
+    add_extension(raw, issuer_raw, NID_key_usage, "critical,digitalSignature,keyAgreement");
+  }
+  std::string eku;
+  if (spec.server_auth) eku = "serverAuth";
+  if (spec.client_auth) eku += eku.empty() ? "clientAuth" : ",clientAuth";
+  if (!eku.empty()) add_extension(raw, issuer_raw, NID_ext_key_usage, eku);
+  add_extension(raw, issuer_raw, NID_subject_key_identifier, "hash");
+  if (issuer) add_extension(raw, issuer_raw, NID_authority_key_identifier, "keyid:always");
+  if (!spec.subject_alt_names.empty()) {
+    std::string san;
+    for (auto& n : spec.subject_alt_names) san += (san.empty() ? "" : ",") + n;
+    add_extension(raw, issuer_raw, NID_subject_alt_name, san);
+  }
+  if (X509_sign(raw, issuer_key.get(), digest_for(issuer_key)) <= 0) throw_openssl("X509_sign");
+  return cert;
+}
+
+std::optional<CertificateRequest> CertificateRequest::from_pem(std::string_view pem) {
+  BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  X509_REQ* r = bio ? PEM_read_bio_X509_REQ(bio.get(), nullptr, nullptr, nullptr) : nullptr;
+  if (!r) {
+    drain_openssl_errors();
+    return std::nullopt;
+  }
+  return CertificateRequest(r);
+}
+
+std::optional<CertificateRequest> CertificateRequest::from_der(ByteView der) {
+  const unsigned char* p = der.data();
+  X509_REQ* r = d2i_X509_REQ(nullptr, &p, static_cast<long>(der.size()));
+  if (!r) {
+    drain_openssl_errors();
+    return std::nullopt;
+  }
+  return CertificateRequest(r);
+}
+
+CertificateRequest CertificateRequest::create(const DistinguishedName& subject, const Key& key) {
+  X509_REQ* r = X509_REQ_new();
+  if (!r) throw_openssl("X509_REQ_new");
+  CertificateRequest req(r);
+  build_name(X509_REQ_get_subject_name(r), subject);
+  if (X509_REQ_set_pubkey(r, key.get()) != 1 || X509_REQ_sign(r, key.get(), digest_for(key)) <= 0)
+    throw_openssl("X509_REQ_sign");
+  return req;
+}
+
+std::string CertificateRequest::pem() const {
+  BioPtr bio(BIO_new(BIO_s_mem()));
+  if (!bio || PEM_write_bio_X509_REQ(bio.get(), req_.get()) != 1) throw_openssl("PEM_write_bio_X509_REQ");
+  return bio_string(bio.get());
+}
+
+DistinguishedName CertificateRequest::subject() const { return name_entries(X509_REQ_get_subject_name(req_.get())); }
+
+std::optional<Key> CertificateRequest::public_key() const {
+  EVP_PKEY* p = X509_REQ_get_pubkey(req_.get());
+  if (!p) {
+    drain_openssl_errors();
+    return std::nullopt;
+  }
+  try {
+    return Key::adopt(p);
+  } catch (const CryptoError&) {
+    return std::nullopt;
+  }
+}
+
+bool CertificateRequest::signature_valid() const {
+  auto key = public_key();
+  bool ok = key && X509_REQ_verify(req_.get(), key->get()) == 1;
+  drain_openssl_errors();
+  return ok;
+}
+
+}  // namespace trustlane::crypto
