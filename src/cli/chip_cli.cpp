@@ -2,9 +2,6 @@
 
 namespace trustlane::cli {
 
-void add_chip_commands(CLI::App& app) {
-  auto* cmd = app.add_subcommand("chip", "chip commands");
-  cmd->require_subcommand(1);
-}
+void add_chip_factory_commands(CLI::App& /*chip*/) {}
 
 }  // namespace trustlane::cli

@@ -6,7 +6,10 @@
 
 namespace trustlane::cli {
 
-void add_chip_commands(CLI::App& app);
+// `trustlane chip …`: factory commands (mint, ledger) in chip_cli.cpp; transports and host-side
+// commands (serve, info, uid, read-cert, sign, ls) in chip_host_cli.cpp.
+void add_chip_factory_commands(CLI::App& chip);
+void add_chip_host_commands(CLI::App& chip);
 void add_cloud_commands(CLI::App& app);
 void add_device_commands(CLI::App& app);
 void add_demo_command(CLI::App& app);

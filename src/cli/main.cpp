@@ -12,7 +12,10 @@ int main(int argc, char** argv) {
   app.add_option("--log-level", log_level, "trace|debug|info|warn|error|off")->capture_default_str();
   app.parse_complete_callback([&] { trustlane::setup_logging(log_level); });
 
-  trustlane::cli::add_chip_commands(app);
+  auto* chip = app.add_subcommand("chip", "the SE050 emulator: mint chips, serve them, talk to any SE05x");
+  chip->require_subcommand(1);
+  trustlane::cli::add_chip_factory_commands(*chip);
+  trustlane::cli::add_chip_host_commands(*chip);
   trustlane::cli::add_cloud_commands(app);
   trustlane::cli::add_device_commands(app);
   trustlane::cli::add_demo_command(app);
