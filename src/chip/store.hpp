@@ -3,7 +3,9 @@
 #pragma once
 #include <cstddef>
 #include <filesystem>
+#include <functional>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "chip/chip.hpp"
@@ -32,9 +34,18 @@ class Store {
   // Factory-provisions `count` new chips (unique ID, key 0xF0000100, certificate 0xF0000101),
   // durably, in one transaction per batch.
   std::vector<std::shared_ptr<Chip>> mint(std::size_t count, Personality p = Personality::Se050C);
+  // Streaming mint for large counts: chips are committed batch by batch (each batch one
+  // transaction) and `on_batch(first_index, chips)` runs after each commit, so whatever it
+  // reports is durable. Minted chips are not kept in memory (unless the store is in memory).
+  using MintProgress = std::function<void(std::size_t first_index, const std::vector<std::shared_ptr<Chip>>&)>;
+  void mint_streaming(std::size_t count, Personality p, const MintProgress& on_batch, std::size_t batch_size = 500);
   std::vector<std::shared_ptr<Chip>> chips();  // all chips, in mint order (stable across reopen)
   std::shared_ptr<Chip> find(ByteView unique_id);
   std::size_t size() const;
+  std::shared_ptr<Chip> at(std::size_t index);  // index in mint order
+
+  // SQLite's PRAGMA integrity_check ("ok" when sound; "ok" for an in-memory store).
+  std::string integrity_check();
 
   const crypto::Certificate& vendor_ca() const;
   void set_timing(const TimingModel&);  // applies to every chip of this store, now and later
@@ -45,6 +56,8 @@ class Store {
 
  private:
   struct State;
+  void mint_batches(std::size_t count, Personality p, const MintProgress& on_batch, std::size_t batch_size,
+                    bool keep_loaded);
   std::filesystem::path dir_;
   std::unique_ptr<State> state_;
 };
