@@ -63,7 +63,7 @@ std::shared_ptr<Database> Database::open(const std::filesystem::path& file, bool
       out->exec(kSchema);
     } else {
       // A corrupt or foreign file fails here with a clear reason.
-      out->prepare("SELECT seq, uid, personality, curves FROM chips LIMIT 1");
+      sqlite3_finalize(out->prepare("SELECT seq, uid, personality, curves FROM chips LIMIT 1"));
     }
     out->insert_chip_ = out->prepare("INSERT INTO chips(uid, personality, curves) VALUES(?, ?, ?)");
     out->put_object_ = out->prepare(
