@@ -171,3 +171,35 @@ TEST(BadApdu, EveryMalformedCommandGetsAStatusWordAndTheChipKeepsAnswering) {
 }
 
 }  // namespace trustlane::chip::test
+
+namespace trustlane::chip::test {
+
+TEST(Session, LimitResetAndNoNesting) {
+  Fixture c;
+  ASSERT_EQ(hex(c.tx("800107000C410400007000420401020304")), "9000");
+  Bytes a = tlv41(c.tx("8004001B06410400007000"));
+  Bytes b = tlv41(c.tx("8004001B06410400007000"));
+  EXPECT_NE(a, b);
+  EXPECT_EQ(hex(c.tx("8004001B06410400007000")), "6985");  // two sessions at most
+  Bytes inner = se05x::encode_command(0x80, 0x04, 0x00, 0x20, {}, false);
+  Bytes wrapped = se05x::encode_command(
+      0x80, 0x05, 0x00, 0x00, se05x::TlvWriter().bytes(0x10, a).bytes(0x41, inner).data(), false);
+  EXPECT_EQ(hex(c.tx(wrapped)), "41070301016fff010b9000");
+  Bytes nested = se05x::encode_command(
+      0x80, 0x05, 0x00, 0x00, se05x::TlvWriter().bytes(0x10, a).bytes(0x41, wrapped).data(), false);
+  EXPECT_EQ(hex(c.tx(nested)), "6985");
+  c.chip->reset();
+  EXPECT_EQ(hex(c.tx(wrapped)), "6982");  // sessions vanish on reset
+  EXPECT_EQ(sw_of(c.tx("8004001B06410400007000")), 0x9000);
+}
+
+TEST(AppletCounterLimits, OneByteCounterStopsAtItsMaximum) {
+  Fixture c;
+  ASSERT_EQ(hex(c.tx("800108000D41040000005142020001430 1FE")), "9000");
+  EXPECT_EQ(hex(c.tx("8001080006410400000051")), "9000");
+  EXPECT_EQ(tlv41(c.tx(case4e(0x02, 0, 0, se05x::TlvWriter().u32(0x41, 0x51).data()))), H("FF"));
+  EXPECT_EQ(hex(c.tx("8001080006410400000051")), "6985");
+  EXPECT_EQ(hex(c.tx("800108000D41040000005142020001430 1FF")), "6a80");  // size only on creation
+}
+
+}  // namespace trustlane::chip::test
