@@ -266,3 +266,38 @@ TEST(Timing, OffByDefaultAndRealisticWhenOn) {
 }
 
 }  // namespace trustlane::chip::test
+
+namespace trustlane::chip::test {
+
+TEST(Store, CreateRecoversFromAnInterruptedCreate) {
+  fs::path dir = fs::temp_directory_path() / ("trustlane-chip-recover-" + to_hex(crypto::random_bytes(6)));
+  Bytes ca_der;
+  {
+    auto store = Store::create(dir);
+    ca_der = store->vendor_ca().der();
+  }
+  // As if the process died after writing the CA but before store.db was renamed into place.
+  fs::remove(dir / "store.db");
+  { std::ofstream junk(dir / "store.db.creating"); junk << "half a database"; }
+  EXPECT_FALSE(Store::exists(dir));
+  {
+    auto store = Store::create(dir);
+    EXPECT_EQ(store->vendor_ca().der(), ca_der);  // the whole CA is reused
+    EXPECT_EQ(store->mint(1).size(), 1u);
+  }
+  EXPECT_FALSE(fs::exists(dir / "store.db.creating"));
+  EXPECT_EQ(Store::open(dir)->size(), 1u);
+  // Only half a CA (the key): replaced by a fresh one.
+  fs::remove(dir / "store.db");
+  fs::remove(dir / "vendor-ca.pem");
+  {
+    auto store = Store::create(dir);
+    EXPECT_NE(store->vendor_ca().der(), ca_der);
+    EXPECT_EQ(store->size(), 0u);
+  }
+  EXPECT_TRUE(Store::open(dir) != nullptr);
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+}
+
+}  // namespace trustlane::chip::test
