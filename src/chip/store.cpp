@@ -99,12 +99,16 @@ struct Store::State {
   mutable std::mutex mutex;
   std::vector<ChipRow> rows;                   // mint order
   std::vector<std::shared_ptr<Chip>> cache;    // same order; null until loaded
+  // Chips minted by mint_streaming are not kept, but while their caller holds one, find()
+  // and chips() must hand out that same object (two copies of a chip would diverge).
+  std::vector<std::weak_ptr<Chip>> streamed;
   std::map<Bytes, std::size_t> by_uid;
   TimingModel timing;
 
   std::shared_ptr<Chip> load(std::size_t index) {
     auto& slot = cache[index];
     if (slot) return slot;
+    if (auto alive = streamed[index].lock()) return slot = alive;
     const auto& row = rows[index];
     auto objects = std::make_unique<ObjectStore>(db, row.seq, db->objects(row.seq), db->curves(row.seq));
     slot = std::make_shared<Chip>(std::move(objects), row.uid, row.personality);
@@ -119,6 +123,7 @@ Store::Store(fs::path dir, std::shared_ptr<Database> db, crypto::Key ca_key, cry
   if (state_->db) {
     state_->rows = state_->db->chips();
     state_->cache.resize(state_->rows.size());
+    state_->streamed.resize(state_->rows.size());
     for (std::size_t i = 0; i < state_->rows.size(); ++i) state_->by_uid[state_->rows[i].uid] = i;
   }
 }
@@ -238,6 +243,7 @@ void Store::mint_batches(std::size_t count, Personality p, const MintProgress& o
       state_->by_uid[made[i].uid] = first + i;
       // Streaming into a persistent store keeps nothing in memory; chips() reloads on demand.
       state_->cache.push_back(state_->db && !keep_loaded ? nullptr : chip);
+      state_->streamed.push_back(chip);
       chips.push_back(std::move(chip));
     }
     lock.unlock();

@@ -301,3 +301,26 @@ TEST(Store, CreateRecoversFromAnInterruptedCreate) {
 }
 
 }  // namespace trustlane::chip::test
+
+namespace trustlane::chip::test {
+
+TEST(Store, StreamedChipsHeldByTheCallerAreTheOnesFindReturns) {
+  fs::path dir = fs::temp_directory_path() / ("trustlane-chip-stream-" + to_hex(crypto::random_bytes(6)));
+  auto store = Store::create(dir);
+  std::vector<std::shared_ptr<Chip>> held;
+  store->mint_streaming(3, Personality::Se050C, [&](std::size_t, const std::vector<std::shared_ptr<Chip>>& b) {
+    held.push_back(b.front());
+  });
+  ASSERT_EQ(held.size(), 1u);
+  EXPECT_EQ(store->find(held[0]->unique_id()), held[0]);
+  EXPECT_EQ(store->at(0), held[0]);
+  auto others = store->chips();
+  EXPECT_EQ(others[0], held[0]);
+  EXPECT_NE(others[1], nullptr);
+  EXPECT_EQ(store->at(3), nullptr);
+  store.reset();
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+}
+
+}  // namespace trustlane::chip::test
