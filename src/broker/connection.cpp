@@ -53,6 +53,7 @@ Connection::Connection(Hub& hub, ConnectionIdentity identity, Authorizer authori
 
 Connection::~Connection() {
   if (state_ != State::closed) on_transport_closed();
+  hub_.forget(*this);
 }
 
 std::vector<Event> Connection::take_events() {
@@ -84,7 +85,14 @@ void Connection::on_bytes(ByteView data) {
     if (!frame.ok()) return fail(frame.error());
     if (!frame.value()) return;
     auto packet = mqtt::decode(*frame.value(), version_);
-    if (!packet.ok()) return fail(packet.error());
+    if (!packet.ok()) {
+      if (state_ == State::awaiting_connect && packet.error() == ReasonCode::unsupported_protocol_version) {
+        // Answer in the 3.1.1 format, which MQTT 3.1 clients also understand (return code 1).
+        version_ = mqtt::Version::v3_1_1;
+        connect_decoded_ = true;
+      }
+      return fail(packet.error());
+    }
     activity_ = true;
     handle(std::move(packet.value()));
   }

@@ -131,6 +131,10 @@ void Hub::mark_dirty(Connection& connection) {
   if (std::find(dirty_.begin(), dirty_.end(), &connection) == dirty_.end()) dirty_.push_back(&connection);
 }
 
+void Hub::forget(Connection& connection) {
+  dirty_.erase(std::remove(dirty_.begin(), dirty_.end(), &connection), dirty_.end());
+}
+
 std::vector<Connection*> Hub::take_dirty() {
   std::vector<Connection*> out;
   out.swap(dirty_);

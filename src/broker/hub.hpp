@@ -62,6 +62,7 @@ class Hub {
 
   std::vector<Connection*> take_dirty();
   void mark_dirty(Connection& connection);
+  void forget(Connection& connection);  // a Connection is being destroyed: drop it from dirty_
   std::size_t session_count() const { return sessions_.size(); }
   std::string assign_client_id();  // for empty client IDs
 

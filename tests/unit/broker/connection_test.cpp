@@ -196,6 +196,31 @@ TEST(Connection, ClientIdRules) {
   EXPECT_EQ(acks[0].reason_code, 2);  // 3.1.1 identifier rejected
 }
 
+TEST(Connection, UnsupportedProtocolLevelGetsReturnCode1) {
+  World w;
+  Client c(w, Version::v3_1_1);
+  // MQTT 3.1: "MQIsdp", level 3.
+  c.raw(Bytes{0x10, 14, 0x00, 0x06, 'M', 'Q', 'I', 's', 'd', 'p', 0x03, 0x02, 0x00, 0x3C, 0x00, 0x00});
+  auto acks = c.take<mqtt::Connack>();
+  ASSERT_EQ(acks.size(), 1u);
+  EXPECT_EQ(acks[0].reason_code, 1);
+  EXPECT_NE(c.closed(), nullptr);
+}
+
+TEST(Connection, DestroyedConnectionsLeaveTheDirtyList) {
+  World w;
+  Client pub(w, Version::v3_1_1);
+  pub.connect("dev-pub");
+  {
+    Client sub(w, Version::v3_1_1);
+    sub.connect("dev-sub");
+    sub.subscribe({{"t", QoS::at_most_once}});
+    (void)w.hub.take_dirty();
+    pub.publish("t", "x");  // marks sub dirty
+  }
+  for (Connection* c : w.hub.take_dirty()) EXPECT_EQ(c, &pub.connection());
+}
+
 TEST(Connection, FirstPacketMustBeConnect) {
   World w;
   Client c(w, Version::v3_1_1);
