@@ -101,7 +101,7 @@ void Hub::publish(const Scope& scope, const Message& message, SessionId publishe
   scratch_.clear();
   index_.match(scope, message.topic, publisher, scratch_);
   std::vector<Match> matches;
-  matches.swap(scratch_);  // deliver() may re-enter publish() (never today, but stay safe)
+  matches.swap(scratch_);  // a will published from inside deliver() must not clobber this list
   for (const auto& m : matches) {
     auto it = by_id_.find(m.subscriber.session);
     if (it == by_id_.end()) continue;
@@ -117,6 +117,7 @@ void Hub::publish(const Scope& scope, const Message& message, SessionId publishe
       s.queued.push_back(std::move(queued));
     }
   }
+  if (scratch_.capacity() < matches.capacity()) scratch_.swap(matches);  // keep the allocation
 }
 
 void Hub::retain(const Scope& scope, const Message& message) {
