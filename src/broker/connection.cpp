@@ -75,7 +75,10 @@ bool Connection::allowed(std::string_view action, std::string_view kind, std::st
   return authorize_ && authorize_(r).allowed();
 }
 
-void Connection::send(const mqtt::Packet& packet) { events_.push_back(SendBytes{mqtt::encode(packet, version_)}); }
+void Connection::send(const mqtt::Packet& packet) {
+  // emplace with in_place_type: GCC 12 warns (falsely) about a variant built from a temporary.
+  events_.emplace_back(std::in_place_type<SendBytes>, SendBytes{mqtt::encode(packet, version_)});
+}
 
 void Connection::on_bytes(ByteView data) {
   if (state_ == State::closed) return;
@@ -219,6 +222,7 @@ void Connection::on_subscribe(const mqtt::Subscribe& s) {
   Suback ack;
   ack.packet_id = s.packet_id;
   std::vector<std::pair<std::string, std::uint8_t>> replay;  // filter, retain handling
+  SubscriptionChange change{true, {}};
   for (std::size_t i = 0; i < s.subscriptions.size(); ++i) {
     const Subscription& sub = s.subscriptions[i];
     auto reject = [&](ReasonCode why) {
@@ -247,10 +251,12 @@ void Connection::on_subscribe(const mqtt::Subscribe& s) {
     bool is_new = hub_.subscribe(session_, sub.filter,
                                  Subscriber{session_, granted, sub.no_local, sub.retain_as_published, subscription_id});
     ack.reason_codes.push_back(static_cast<std::uint8_t>(granted));
+    change.topics.push_back(sub.filter);
     if (!shared && (sub.retain_handling == 0 || (sub.retain_handling == 1 && is_new)))
       replay.emplace_back(sub.filter, sub.retain_handling);
   }
   send(ack);
+  if (!change.topics.empty()) events_.emplace_back(std::in_place_type<SubscriptionChange>, std::move(change));
   for (const auto& [filter, handling] : replay) {
     std::vector<RetainedMessage> retained;
     hub_.retained_for(identity_.scope, filter, retained);
@@ -264,12 +270,15 @@ void Connection::on_subscribe(const mqtt::Subscribe& s) {
 void Connection::on_unsubscribe(const mqtt::Unsubscribe& u) {
   mqtt::Unsuback ack;
   ack.packet_id = u.packet_id;
+  SubscriptionChange change{false, {}};
   for (const auto& filter : u.filters) {
     bool removed = hub_.unsubscribe(session_, filter);
+    if (removed) change.topics.push_back(filter);
     if (version_ == mqtt::Version::v5)
       ack.reason_codes.push_back(static_cast<std::uint8_t>(removed ? ReasonCode::success : ReasonCode::no_subscription_existed));
   }
   send(ack);
+  if (!change.topics.empty()) events_.emplace_back(std::in_place_type<SubscriptionChange>, std::move(change));
 }
 
 void Connection::on_disconnect(const mqtt::Disconnect& d) {
@@ -372,7 +381,7 @@ void Connection::send_publish(const Message& message, mqtt::QoS qos, std::uint32
     kept.qos = qos;
     inflight_.emplace(p.packet_id, std::move(kept));
   }
-  events_.push_back(SendBytes{std::move(bytes)});
+  events_.emplace_back(std::in_place_type<SendBytes>, SendBytes{std::move(bytes)});
 }
 
 void Connection::drain_pending() {

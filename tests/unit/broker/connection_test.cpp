@@ -588,11 +588,20 @@ TEST(Connection, UnsubscribeReasonCodes) {
   World w;
   Client c(w, Version::v5);
   c.connect("dev-1");
-  c.subscribe({{"a", QoS::at_most_once}});
+  c.subscribe({{"a", QoS::at_most_once}, {"forbidden", QoS::at_most_once}});
   c.send(mqtt::Unsubscribe{2, {}, {"a", "b"}});
   auto acks = c.take<mqtt::Unsuback>();
   ASSERT_EQ(acks.size(), 1u);
   EXPECT_EQ(acks[0].reason_codes, (std::vector<std::uint8_t>{0x00, 0x11}));
+  // Subscription events list only what actually changed.
+  std::vector<SubscriptionChange> changes;
+  for (auto& e : c.events)
+    if (auto* sc = std::get_if<SubscriptionChange>(&e)) changes.push_back(*sc);
+  ASSERT_EQ(changes.size(), 2u);
+  EXPECT_TRUE(changes[0].subscribed);
+  EXPECT_EQ(changes[0].topics, std::vector<std::string>{"a"});
+  EXPECT_FALSE(changes[1].subscribed);
+  EXPECT_EQ(changes[1].topics, std::vector<std::string>{"a"});
 }
 
 TEST(Connection, SharedSubscriptionsRoundRobin) {
