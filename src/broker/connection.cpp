@@ -334,7 +334,10 @@ void Connection::close(ReasonCode reason, std::string why, bool client_initiated
     }
     // QoS 1 messages not yet acknowledged go back to a persistent session for replay.
     std::vector<Message> unacked;
-    for (auto& [id, m] : inflight_) unacked.push_back(std::move(m));
+    for (auto& [id, m] : inflight_) {
+      m.redelivery = true;
+      unacked.push_back(std::move(m));
+    }
     for (auto& p : pending_) unacked.push_back(std::move(p.message));
     inflight_.clear();
     pending_.clear();
@@ -373,7 +376,10 @@ void Connection::send_publish(const Message& message, mqtt::QoS qos, std::uint32
     p.properties = message.properties;
     if (subscription_id) p.properties.subscription_identifiers = {subscription_id};
   }
-  if (qos == mqtt::QoS::at_least_once) p.packet_id = next_packet_id();
+  if (qos == mqtt::QoS::at_least_once) {
+    p.packet_id = next_packet_id();
+    p.dup = message.redelivery;
+  }
   Bytes bytes = mqtt::encode(p, version_);
   if (client_max_packet_ && bytes.size() > client_max_packet_) return;  // v5 §3.1.2.11.4: drop
   if (qos == mqtt::QoS::at_least_once) {

@@ -114,6 +114,7 @@ void Hub::publish(const Scope& scope, const Message& message, SessionId publishe
       Message queued = message;
       queued.qos = qos;
       queued.retain = false;
+      queued.redelivery = false;
       s.queued.push_back(std::move(queued));
     }
   }

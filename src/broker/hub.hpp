@@ -28,6 +28,7 @@ struct Message {
   mqtt::QoS qos = mqtt::QoS::at_most_once;
   bool retain = false;
   mqtt::Properties properties;  // forwarded v5 properties (no topic alias / subscription ids)
+  bool redelivery = false;      // sent before and not acknowledged: replayed with DUP = 1
   bool operator==(const Message&) const = default;
 };
 

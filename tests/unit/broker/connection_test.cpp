@@ -435,6 +435,7 @@ TEST(Connection, PersistentSessionQueuesQos1WhileOffline) {
   auto got = back.take<mqtt::Publish>();
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(text(got[0].payload), "m1");
+  EXPECT_FALSE(got[0].dup);  // queued while offline, never sent: first delivery
   // Subscriptions survived too.
   pub.publish("q/3", "m3");
   EXPECT_EQ(back.take<mqtt::Publish>().size(), 1u);
@@ -465,6 +466,7 @@ TEST(Connection, UnackedQos1IsReplayedOnReconnect) {
   auto got = back.take<mqtt::Publish>();
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(text(got[0].payload), "unacked");
+  EXPECT_TRUE(got[0].dup);  // a redelivery (MQTT §4.4)
 }
 
 TEST(Connection, OutboundQos1WindowOf100) {
