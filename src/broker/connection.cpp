@@ -149,11 +149,15 @@ void Connection::on_connect(mqtt::Connect&& c) {
   std::uint16_t requested = c.keep_alive;
   keep_alive_ = requested == 0 ? limits_.max_keep_alive
                                : std::clamp(requested, limits_.min_keep_alive, limits_.max_keep_alive);
-  bool persistent = version_ == Version::v5 ? c.properties.session_expiry_interval.value_or(0) > 0 : !c.clean_start;
+  // v5 says how long the session outlives the connection; 3.1.1 persistent sessions get the
+  // AWS default (1 hour).
+  std::uint32_t expiry = version_ == Version::v5 ? c.properties.session_expiry_interval.value_or(0)
+                         : c.clean_start          ? 0
+                                                  : limits_.default_session_expiry;
   send_window_ = std::min(limits_.inflight_window, c.properties.receive_maximum.value_or(0xFFFF));
   client_max_packet_ = c.properties.maximum_packet_size.value_or(0);
 
-  auto attached = hub_.attach(*this, identity_.scope, client_id_, c.clean_start, persistent);
+  auto attached = hub_.attach(*this, identity_.scope, client_id_, c.clean_start, expiry);
   session_ = attached.session;
   state_ = State::connected;
 

@@ -447,6 +447,34 @@ TEST(Connection, PersistentSessionQueuesQos1WhileOffline) {
   EXPECT_TRUE(fresh.take<mqtt::Publish>().empty());
 }
 
+TEST(Connection, OfflineSessionsExpire) {
+  World w;
+  w.hub.advance_time(1000);
+  {
+    Client v3(w, Version::v3_1_1);
+    v3.connect("dev-3", false);  // 3.1.1 persistent: AWS default expiry, one hour
+    v3.drop();
+    Client v5(w, Version::v5);
+    mqtt::Properties p;
+    p.session_expiry_interval = 60;
+    v5.connect("dev-5", false, 60, std::nullopt, p);
+    v5.drop();
+    Client forever(w, Version::v5);
+    p.session_expiry_interval = 0xFFFFFFFF;
+    forever.connect("dev-f", false, 60, std::nullopt, p);
+    forever.drop();
+  }
+  EXPECT_EQ(w.hub.session_count(), 3u);
+  w.hub.advance_time(1059);
+  EXPECT_EQ(w.hub.session_count(), 3u);
+  w.hub.advance_time(1060);  // the v5 session's 60 s are up
+  EXPECT_EQ(w.hub.session_count(), 2u);
+  w.hub.advance_time(1000 + 3600);
+  EXPECT_EQ(w.hub.session_count(), 1u);  // only the never-expiring one is left
+  Client back(w, Version::v3_1_1);
+  EXPECT_FALSE(back.connect("dev-3", false).session_present);
+}
+
 TEST(Connection, UnackedQos1IsReplayedOnReconnect) {
   World w;
   Client pub(w, Version::v5);
