@@ -225,7 +225,7 @@ void Connection::on_subscribe(const mqtt::Subscribe& s) {
       s.properties.subscription_identifiers.empty() ? 0 : s.properties.subscription_identifiers.front();
   Suback ack;
   ack.packet_id = s.packet_id;
-  std::vector<std::pair<std::string, std::uint8_t>> replay;  // filter, retain handling
+  std::vector<std::pair<std::string, QoS>> replay;  // filters whose retained messages to send, granted QoS
   SubscriptionChange change{true, {}};
   for (std::size_t i = 0; i < s.subscriptions.size(); ++i) {
     const Subscription& sub = s.subscriptions[i];
@@ -257,16 +257,17 @@ void Connection::on_subscribe(const mqtt::Subscribe& s) {
     ack.reason_codes.push_back(static_cast<std::uint8_t>(granted));
     change.topics.push_back(sub.filter);
     if (!shared && (sub.retain_handling == 0 || (sub.retain_handling == 1 && is_new)))
-      replay.emplace_back(sub.filter, sub.retain_handling);
+      replay.emplace_back(sub.filter, granted);
   }
   send(ack);
   if (!change.topics.empty()) events_.emplace_back(std::in_place_type<SubscriptionChange>, std::move(change));
-  for (const auto& [filter, handling] : replay) {
+  for (const auto& [filter, granted] : replay) {
     std::vector<RetainedMessage> retained;
     hub_.retained_for(identity_.scope, filter, retained);
     for (auto& r : retained) {
       Message m{r.topic, std::move(r.payload), r.qos, true, r.properties};
-      deliver(m, std::min(r.qos, QoS::at_least_once), Subscriber{session_, QoS::at_least_once, false, true, subscription_id}, true);
+      // Retained messages are sent with RETAIN = 1 at min(stored QoS, granted QoS).
+      deliver(m, std::min(r.qos, granted), Subscriber{session_, granted, false, true, subscription_id}, true);
     }
   }
 }
