@@ -97,6 +97,7 @@ void add_serve(CLI::App& chip) {
     std::string transport = "jrcp";
     std::string timing = "off";
     std::size_t threads = 0;
+    unsigned wtx_interval_ms = 200;
   };
   auto args = std::make_shared<Args>();
   auto* cmd = chip.add_subcommand("serve", "serve every chip of a store over TCP, chip i on PORT+i");
@@ -105,6 +106,9 @@ void add_serve(CLI::App& chip) {
   cmd->add_option("--transport", args->transport, "jrcp (JRCP_V1) or t1 (T=1 over I2C frames)")->capture_default_str();
   cmd->add_option("--timing", args->timing, "off, or real: answer as slowly as a real SE050")->capture_default_str();
   cmd->add_option("--threads", args->threads, "io threads (0: one per core)")->capture_default_str();
+  cmd->add_option("--wtx-interval-ms", args->wtx_interval_ms,
+                  "T=1 with timing: the SE asks for more time (S(WTX)) this often during long operations")
+      ->capture_default_str();
   cmd->callback([args] {
     link::ServerOptions options;
     options.transport = parse_transport_option(args->transport);
@@ -113,6 +117,8 @@ void add_serve(CLI::App& chip) {
     options.host = listen->host;
     options.base_port = listen->port;
     options.threads = args->threads;
+    if (args->wtx_interval_ms == 0) throw UsageError("--wtx-interval-ms must be positive");
+    options.wtx_interval = std::chrono::milliseconds(args->wtx_interval_ms);
     if (args->timing != "off" && args->timing != "real") throw UsageError("--timing must be off or real");
 
     auto store = chip::Store::open(args->store);
