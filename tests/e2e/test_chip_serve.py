@@ -198,6 +198,12 @@ class JrcpServeTest(ChipServeBase):
         # Truncated frame then disconnect.
         with socket.create_connection(("127.0.0.1", self.port), timeout=5) as s:
             s.sendall(b"\x01\x00\x00\x10\x80\x04")
+        # A length shorter than the payload: the short APDU is answered (67 00), the rest is
+        # read as the next header, and a fresh connection is unaffected.
+        with socket.create_connection(("127.0.0.1", self.port), timeout=5) as s:
+            s.sendall(b"\x01\x00\x00\x02" + GET_VERSION)
+            mty, rsp = jrcp_exchange_reply(s)
+            self.assertEqual((mty, rsp), (0x01, b"\x67\x00"))
         # Unknown type and a garbage APDU: answered, connection kept.
         with socket.create_connection(("127.0.0.1", self.port), timeout=5) as s:
             self.assertEqual(jrcp_exchange(s, 0x55)[0], 0x03)
@@ -347,6 +353,17 @@ class T1ServeTest(ChipServeBase):
         for t in threads:
             t.join(30)
         self.assertEqual(results, [100, 100])
+
+
+class ManyChipsServeTest(ChipServeBase):
+    chips = 150
+
+    def test_every_chip_gets_its_own_port(self):
+        lines = [l for l in self.server.log().splitlines() if re.match(r"^[0-9a-f]{36} ", l)]
+        self.assertEqual(len(lines), self.chips)
+        for i in (0, 77, self.chips - 1):
+            out = run(["chip", "uid", "--connect", self.addr(i)]).stdout.strip()
+            self.assertEqual(out, self.uids[i])
 
 
 class TimingServeTest(ChipServeBase):
