@@ -201,7 +201,9 @@ awaitable<void> execute_t1(tcp::socket& socket, Slot& slot, t1::SeSession& sessi
         co_await write(socket, action.data);
         continue;
       }
-      std::size_t n = co_await read_some(socket, buffer, std::nullopt);
+      // A host that stops answering must not keep the chip: give up on it.
+      std::size_t n = co_await read_some(socket, buffer, options.wtx_answer_timeout);
+      if (n == 0) throw std::runtime_error("host did not answer S(WTX)");
       session.receive(ByteView(buffer.data(), n));
     }
   }
