@@ -356,12 +356,12 @@ class T1ServeTest(ChipServeBase):
 
 
 class ManyChipsServeTest(ChipServeBase):
-    chips = 150
+    chips = 300
 
     def test_every_chip_gets_its_own_port(self):
         lines = [l for l in self.server.log().splitlines() if re.match(r"^[0-9a-f]{36} ", l)]
         self.assertEqual(len(lines), self.chips)
-        for i in (0, 77, self.chips - 1):
+        for i in (0, 77, 150, self.chips - 1):
             out = run(["chip", "uid", "--connect", self.addr(i)]).stdout.strip()
             self.assertEqual(out, self.uids[i])
 

@@ -298,6 +298,13 @@ TEST(OpenChannel, ParsesAddresses) {
   auto c = parse_channel_address("se05x://127.0.0.1:8050/0xF0000100");
   ASSERT_TRUE(c);
   EXPECT_EQ(c->endpoint.port, 8050);
+  EXPECT_EQ(c->object, 0xF0000100u);
+  EXPECT_EQ(a->object, std::nullopt);
+  EXPECT_FALSE(parse_channel_address("se05x://127.0.0.1:8050/0xF00001000"));  // 36 bits
+  EXPECT_FALSE(parse_channel_address("se05x://127.0.0.1:8050/key"));
+  EXPECT_EQ(parse_object_id("4026532096"), 0xF0000100u);
+  EXPECT_EQ(parse_object_id("0x"), std::nullopt);
+  EXPECT_EQ(parse_object_id("4294967296"), std::nullopt);
   auto d = parse_channel_address("jrcp://[::1]:8050");
   ASSERT_TRUE(d);
   EXPECT_EQ(d->endpoint.host, "::1");
