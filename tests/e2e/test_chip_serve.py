@@ -4,6 +4,7 @@ import base64
 import hashlib
 import os
 import re
+import signal
 import socket
 import struct
 import subprocess
@@ -251,6 +252,16 @@ class JrcpServeTest(ChipServeBase):
         self.assertEqual(self.server.stop(), 0)
         with self.assertRaises(OSError):
             socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+
+    def test_clean_shutdown_on_sigint_with_open_connections(self):
+        idle = socket.create_connection(("127.0.0.1", self.port), timeout=5)
+        locked = socket.create_connection(("127.0.0.1", self.port + 1), timeout=5)
+        self.assertEqual(jrcp_exchange(locked, 0x30), (0x30, b""))
+        self.server.proc.send_signal(signal.SIGINT)
+        self.assertEqual(self.server.proc.wait(timeout=10), 0)
+        self.assertEqual(idle.recv(1), b"")  # closed by the server
+        idle.close()
+        locked.close()
 
 
 def jrcp_exchange_reply(sock):

@@ -365,3 +365,45 @@ TEST(T1Server, AHostThatIgnoresWtxIsDroppedAndTheChipFreed) {
 
 }  // namespace
 }  // namespace trustlane::link
+
+namespace trustlane::link {
+namespace {
+using namespace std::chrono_literals;
+
+// Stopping with a busy chip, a queued client and an idle T=1 session must neither hang nor touch
+// freed memory (run under ASan in CI).
+TEST(ChipServer, StopsCleanlyWithBusyAndQueuedConnections) {
+  for (auto transport : {Transport::kJrcp, Transport::kT1}) {
+    auto card = std::make_shared<test::FakeCard>();
+    ServerOptions options;
+    options.transport = transport;
+    options.base_port = 0;
+    options.wtx_interval = 50ms;
+    std::vector<ServedChip> served{{card, [](ByteView, ByteView) { return std::chrono::microseconds(2000000); }}};
+    auto server = std::make_unique<ChipServer>(std::move(served), options);
+    server->start();
+    auto endpoint = server->endpoints()[0];
+    auto call = [endpoint, transport] {
+      try {
+        auto channel = open_channel(ChannelAddress{transport, endpoint, std::nullopt}, 5000ms);
+        channel->transceive(test::hex("8004002000"));
+        return true;
+      } catch (const std::runtime_error&) {
+        return false;
+      }
+    };
+    auto busy = std::async(std::launch::async, call);
+    std::this_thread::sleep_for(100ms);
+    auto queued = std::async(std::launch::async, call);
+    std::this_thread::sleep_for(100ms);
+    auto start = std::chrono::steady_clock::now();
+    server->stop();
+    server.reset();
+    EXPECT_LT(std::chrono::steady_clock::now() - start, 1000ms);
+    EXPECT_FALSE(busy.get());    // connection dropped before the simulated time ran out
+    EXPECT_FALSE(queued.get());
+  }
+}
+
+}  // namespace
+}  // namespace trustlane::link
