@@ -42,6 +42,8 @@ TEST(Policy, ParseAndDecide) {
   EXPECT_FALSE(policy_allows(p, 0x7000, pol::kSign));  // its own record wins over "anyone"
   EXPECT_TRUE(policy_allows({}, 0, pol::kWrite));       // default policy
   EXPECT_FALSE(policy_allows(policy(0, pol::kForbidAll | pol::kRead), 0, pol::kRead));
+  EXPECT_FALSE(policy_allows(policy(0, pol::kRequireSm | pol::kRead), 0, pol::kRead));
+  EXPECT_FALSE(policy_allows(policy(0x7000, pol::kRead), 0, pol::kRead));  // no record for anyone
   EXPECT_FALSE(parse_policy(H("08000000")));       // truncated record
   EXPECT_FALSE(parse_policy(H("070000000000000000")));  // record shorter than 8
 }
