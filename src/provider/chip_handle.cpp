@@ -2,6 +2,7 @@
 
 #include <map>
 #include <stdexcept>
+#include <utility>
 
 #include "provider/chip_registry.hpp"
 #include "se05x/constants.hpp"

@@ -14,6 +14,27 @@
 #include "provider/ossl_glue.hpp"
 
 namespace trustlane::provider {
+namespace {
+
+// The reasons our provider put on OpenSSL's error queue (the error data text); when there are
+// none, everything on the queue. OSSL_STORE adds noise (e.g. the file scheme it tried) that
+// would bury the one line that matters.
+std::string drain_reasons() {
+  std::string ours, all;
+  const char* data = nullptr;
+  int flags = 0;
+  while (unsigned long code = ERR_get_error_all(nullptr, nullptr, nullptr, &data, &flags)) {
+    char buf[256];
+    ERR_error_string_n(code, buf, sizeof buf);
+    all += (all.empty() ? "" : "; ") + std::string(buf);
+    if ((flags & ERR_TXT_STRING) && data != nullptr && *data != '\0')
+      ours += (ours.empty() ? "" : "; ") + std::string(data);
+  }
+  return ours.empty() ? all : ours;
+}
+
+}  // namespace
+
 namespace detail {
 namespace {
 
@@ -107,7 +128,7 @@ LoadedKey load_key(OSSL_LIB_CTX* libctx, std::string_view uri) {
   std::string text(uri);
   OSSL_STORE_CTX* store = OSSL_STORE_open_ex(text.c_str(), libctx, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr);
   if (store == nullptr) {
-    auto reason = crypto::drain_openssl_errors();
+    auto reason = drain_reasons();
     throw std::runtime_error("cannot open " + text + (reason.empty() ? "" : ": " + reason));
   }
   LoadedKey out;
@@ -123,7 +144,7 @@ LoadedKey load_key(OSSL_LIB_CTX* libctx, std::string_view uri) {
   }
   OSSL_STORE_close(store);
   if (!out.key) {
-    auto reason = crypto::drain_openssl_errors();
+    auto reason = drain_reasons();
     throw std::runtime_error(text + " names no key" + (reason.empty() ? "" : ": " + reason));
   }
   return out;

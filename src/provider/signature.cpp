@@ -2,6 +2,7 @@
 // digest, the chip signs it with ECDSASign. Verification needs only the public key and runs
 // here. One-shot and streaming digest-sign both end in exactly one chip call.
 #include <openssl/core_names.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/params.h>
 
