@@ -55,11 +55,14 @@ class DeviceAgentTest(E2ETest):
         openssl("x509", "-req", "-in", csr, "-CA", self.ca, "-CAkey", ca_key, "-CAcreateserial", "-out", cert,
                 "-days", "2", "-extfile", ext)
         self.srv_key, self.srv_cert = key, cert
+        # Mosquitto started as root drops to its own user: let it read what it needs.
+        for path, mode in ((self.tmp, 0o755), (self.store, 0o755), (key, 0o644), (cert, 0o644)):
+            os.chmod(path, mode)
         conf = self.path("mosquitto.conf")
         with open(conf, "w") as f:
             f.write(f"""per_listener_settings false
 persistence false
-log_dest stdout
+log_dest stderr
 log_type all
 connection_messages true
 listener {{port}} 127.0.0.1
@@ -79,7 +82,7 @@ tls_version tlsv1.2
         log_path = self.path(f"mosquitto-{len(self.broker_logs)}.log")
         self.broker_logs.append(log_path)
         self._broker_log = open(log_path, "w")
-        self.broker = subprocess.Popen([MOSQUITTO, "-c", conf], stdout=self._broker_log, stderr=subprocess.STDOUT)
+        self.broker = subprocess.Popen([MOSQUITTO, "-c", conf], stdout=self._broker_log, stderr=self._broker_log)
         wait_for_port(self.mqtt_port, proc=self.broker)
 
     def stop_broker(self, sig=signal.SIGTERM):
