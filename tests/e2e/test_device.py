@@ -32,6 +32,10 @@ class DeviceAgentTest(E2ETest):
                            name="serve")
         wait_for_port(self.chip_port, proc=serve.proc)
         wait_for_port(self.chip_port + 1, proc=serve.proc)
+        self.t1_port = free_port(2)
+        serve_t1 = self.start(["chip", "serve", "--store", self.store, "--listen", f"127.0.0.1:{self.t1_port}",
+                               "--transport", "t1"], name="serve-t1")
+        wait_for_port(self.t1_port, proc=serve_t1.proc)
         self.make_broker_pki()
         self.mqtt_port = free_port()
         self.broker = None
@@ -167,6 +171,23 @@ tls_version tlsv1.2
         self.assertEqual(a.proc.wait(timeout=30), 0, a.log())
         self.assertEqual(len(re.findall(r"published sdk/test/dev0 qos=1", a.log())), 4, a.log())
         self.assertEqual(len(re.findall(r"acknowledged packet", a.log())), 4, a.log())
+
+    def test_in_process_chip_from_store(self):
+        uid, client_id = self.uids[1]
+        args = ["device", "run", "--store", self.store, "--chip", uid, "--endpoint", ENDPOINT,
+                "--connect", f"127.0.0.1:{self.mqtt_port}", "--ca", self.ca, "--pub", "sdk/test/inproc",
+                "--interval", "100ms", "--count", "2", "--qos", "1"]
+        a = self.start(args, name="inproc")
+        self.assertEqual(a.proc.wait(timeout=30), 0, a.log())
+        self.assertIn(f"as {client_id}", a.log())
+        self.assertEqual(len(re.findall(r"acknowledged packet", a.log())), 2, a.log())
+
+    def test_t1_transport_and_port_443_mode(self):
+        args = ["device", "run", "--se", f"t1://127.0.0.1:{self.t1_port}", "--endpoint", ENDPOINT,
+                "--connect", f"127.0.0.1:{self.mqtt_port}", "--ca", self.ca, "--port-443",
+                "--sub", "sdk/test/#", "--pub", "sdk/test/t1", "--interval", "200ms"]
+        a = self.start(args, name="t1")
+        self.wait_log(a, r"received sdk/test/t1 qos=1 ")
 
     def test_mqtt5(self):
         a = self.agent(0, "--mqtt5", "--sub", "sdk/test/#", "--pub", "sdk/test/dev0", "--interval", "300ms")
