@@ -79,10 +79,13 @@ tls_version tlsv1.2
 """)
         self.conf_template = open(conf).read()
 
-    def start_broker(self):
+    def start_broker(self, client_ca=None):
         conf = self.path("mosquitto.conf")
+        text = self.conf_template.replace("{port}", str(self.mqtt_port))
+        if client_ca:
+            text = text.replace(f"cafile {os.path.join(self.store, 'vendor-ca.pem')}", f"cafile {client_ca}")
         with open(conf, "w") as f:
-            f.write(self.conf_template.replace("{port}", str(self.mqtt_port)))
+            f.write(text)
         log_path = self.path(f"mosquitto-{len(self.broker_logs)}.log")
         self.broker_logs.append(log_path)
         self._broker_log = open(log_path, "w")
@@ -200,6 +203,16 @@ tls_version tlsv1.2
         log = self.wait_log(a, r"reconnect in")
         self.assertIn("TLS handshake with other.example", log)
         self.assertIn("certificate verify failed", log)
+
+    def test_broker_rejecting_chip_certificate_is_a_tls_alert(self):
+        # A broker that does not trust the vendor CA refuses the chip's certificate.
+        self.stop_broker()
+        os.chmod(self.ca, 0o644)
+        self.start_broker(client_ca=self.ca)
+        a = self.agent(0)
+        log = self.wait_log(a, r"reconnect in")
+        self.assertIn("alert unknown ca", log)
+        self.assertNotIn("connected to", log)
 
     def test_unreachable_broker_is_reported(self):
         dead = free_port()
