@@ -4,6 +4,7 @@ import base64
 import hashlib
 import os
 import re
+import signal
 import socket
 import struct
 import subprocess
@@ -198,6 +199,12 @@ class JrcpServeTest(ChipServeBase):
         # Truncated frame then disconnect.
         with socket.create_connection(("127.0.0.1", self.port), timeout=5) as s:
             s.sendall(b"\x01\x00\x00\x10\x80\x04")
+        # A length shorter than the payload: the short APDU is answered (67 00), the rest is
+        # read as the next header, and a fresh connection is unaffected.
+        with socket.create_connection(("127.0.0.1", self.port), timeout=5) as s:
+            s.sendall(b"\x01\x00\x00\x02" + GET_VERSION)
+            mty, rsp = jrcp_exchange_reply(s)
+            self.assertEqual((mty, rsp), (0x01, b"\x67\x00"))
         # Unknown type and a garbage APDU: answered, connection kept.
         with socket.create_connection(("127.0.0.1", self.port), timeout=5) as s:
             self.assertEqual(jrcp_exchange(s, 0x55)[0], 0x03)
@@ -245,6 +252,16 @@ class JrcpServeTest(ChipServeBase):
         self.assertEqual(self.server.stop(), 0)
         with self.assertRaises(OSError):
             socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+
+    def test_clean_shutdown_on_sigint_with_open_connections(self):
+        idle = socket.create_connection(("127.0.0.1", self.port), timeout=5)
+        locked = socket.create_connection(("127.0.0.1", self.port + 1), timeout=5)
+        self.assertEqual(jrcp_exchange(locked, 0x30), (0x30, b""))
+        self.server.proc.send_signal(signal.SIGINT)
+        self.assertEqual(self.server.proc.wait(timeout=10), 0)
+        self.assertEqual(idle.recv(1), b"")  # closed by the server
+        idle.close()
+        locked.close()
 
 
 def jrcp_exchange_reply(sock):
@@ -347,6 +364,17 @@ class T1ServeTest(ChipServeBase):
         for t in threads:
             t.join(30)
         self.assertEqual(results, [100, 100])
+
+
+class ManyChipsServeTest(ChipServeBase):
+    chips = 300
+
+    def test_every_chip_gets_its_own_port(self):
+        lines = [l for l in self.server.log().splitlines() if re.match(r"^[0-9a-f]{36} ", l)]
+        self.assertEqual(len(lines), self.chips)
+        for i in (0, 77, 150, self.chips - 1):
+            out = run(["chip", "uid", "--connect", self.addr(i)]).stdout.strip()
+            self.assertEqual(out, self.uids[i])
 
 
 class TimingServeTest(ChipServeBase):

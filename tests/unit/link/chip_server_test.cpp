@@ -298,6 +298,13 @@ TEST(OpenChannel, ParsesAddresses) {
   auto c = parse_channel_address("se05x://127.0.0.1:8050/0xF0000100");
   ASSERT_TRUE(c);
   EXPECT_EQ(c->endpoint.port, 8050);
+  EXPECT_EQ(c->object, 0xF0000100u);
+  EXPECT_EQ(a->object, std::nullopt);
+  EXPECT_FALSE(parse_channel_address("se05x://127.0.0.1:8050/0xF00001000"));  // 36 bits
+  EXPECT_FALSE(parse_channel_address("se05x://127.0.0.1:8050/key"));
+  EXPECT_EQ(parse_object_id("4026532096"), 0xF0000100u);
+  EXPECT_EQ(parse_object_id("0x"), std::nullopt);
+  EXPECT_EQ(parse_object_id("4294967296"), std::nullopt);
   auto d = parse_channel_address("jrcp://[::1]:8050");
   ASSERT_TRUE(d);
   EXPECT_EQ(d->endpoint.host, "::1");
@@ -322,6 +329,80 @@ TEST(OpenChannel, ConnectsWithEitherTransportAndNamesUnreachableAddresses) {
     EXPECT_NE(std::string(e.what()).find(std::to_string(port)), std::string::npos) << e.what();
   }
   EXPECT_THROW(open_channel("nonsense"), std::runtime_error);
+}
+
+}  // namespace
+}  // namespace trustlane::link
+
+namespace trustlane::link {
+namespace {
+using namespace std::chrono_literals;
+
+TEST(T1Server, AHostThatIgnoresWtxIsDroppedAndTheChipFreed) {
+  auto card = std::make_shared<test::FakeCard>();
+  ServerOptions options;
+  options.transport = Transport::kT1;
+  options.base_port = 0;
+  options.wtx_interval = 20ms;
+  options.wtx_answer_timeout = 100ms;
+  std::vector<ServedChip> served{{card, [](ByteView command, ByteView) {
+                                    // Only the "slow" APDU takes time.
+                                    return command.size() > 1 && command[1] == 0x03 ? std::chrono::microseconds(500000)
+                                                                                    : std::chrono::microseconds(0);
+                                  }}};
+  ChipServer server(std::move(served), options);
+  server.start();
+  TcpStream silent(server.endpoints()[0], 5000ms);
+  silent.write_all(t1::i_block(t1::kNadHostToSe, 0, false, test::hex("80030C09 00")));
+  EXPECT_EQ(silent.read_exact(6).at(1), 0xC3);  // S(WTX) request, never answered
+  T1Client other(server.endpoints()[0], 5000ms);
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(other.transceive(test::hex("8004002000")), test::hex("8004002000 9000"));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 1000ms);
+  std::uint8_t byte;
+  EXPECT_THROW(silent.read_exact(&byte, 1), std::runtime_error);  // dropped
+}
+
+}  // namespace
+}  // namespace trustlane::link
+
+namespace trustlane::link {
+namespace {
+using namespace std::chrono_literals;
+
+// Stopping with a busy chip, a queued client and an idle T=1 session must neither hang nor touch
+// freed memory (run under ASan in CI).
+TEST(ChipServer, StopsCleanlyWithBusyAndQueuedConnections) {
+  for (auto transport : {Transport::kJrcp, Transport::kT1}) {
+    auto card = std::make_shared<test::FakeCard>();
+    ServerOptions options;
+    options.transport = transport;
+    options.base_port = 0;
+    options.wtx_interval = 50ms;
+    std::vector<ServedChip> served{{card, [](ByteView, ByteView) { return std::chrono::microseconds(2000000); }}};
+    auto server = std::make_unique<ChipServer>(std::move(served), options);
+    server->start();
+    auto endpoint = server->endpoints()[0];
+    auto call = [endpoint, transport] {
+      try {
+        auto channel = open_channel(ChannelAddress{transport, endpoint, std::nullopt}, 5000ms);
+        channel->transceive(test::hex("8004002000"));
+        return true;
+      } catch (const std::runtime_error&) {
+        return false;
+      }
+    };
+    auto busy = std::async(std::launch::async, call);
+    std::this_thread::sleep_for(100ms);
+    auto queued = std::async(std::launch::async, call);
+    std::this_thread::sleep_for(100ms);
+    auto start = std::chrono::steady_clock::now();
+    server->stop();
+    server.reset();
+    EXPECT_LT(std::chrono::steady_clock::now() - start, 1000ms);
+    EXPECT_FALSE(busy.get());    // connection dropped before the simulated time ran out
+    EXPECT_FALSE(queued.get());
+  }
 }
 
 }  // namespace
