@@ -93,9 +93,11 @@ void SqliteHubStore::load_into(Hub& hub) {
   while (s.step()) {
     try {
       std::map<std::string, SubscriptionOptions> subs;
-      for (auto& [filter, o] : json::parse(s.text(4)).items()) subs[filter] = options_from_json(o);
+      const json stored_subs = json::parse(s.text(4));
+      for (const auto& [filter, o] : stored_subs.items()) subs[filter] = options_from_json(o);
       std::vector<Delivery> queued;
-      for (auto& q : json::parse(s.text(5))) {
+      const json stored_queue = json::parse(s.text(5));
+      for (const auto& q : stored_queue) {
         Delivery d{message_from_json(q.at("message")), q.at("qos").get<int>() == 1 ? mqtt::QoS::at_least_once
                                                                                      : mqtt::QoS::at_most_once,
                    q.at("retain").get<bool>(), q.at("id").get<std::uint32_t>()};

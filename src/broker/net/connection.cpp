@@ -1,4 +1,5 @@
 #include "broker/net/connection.hpp"
+#include "broker/net/tls.hpp"
 
 #include <openssl/ssl.h>
 #include <spdlog/spdlog.h>

@@ -2,6 +2,8 @@
 // Owned by one io_context thread: every member is touched only there; other threads reach it
 // through the SessionSink methods, which post. Handlers follow validate → authorise → act → reply.
 #pragma once
+#include <utility>  // Boost 1.74 awaitable.hpp needs std::exchange
+
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/stream.hpp>
