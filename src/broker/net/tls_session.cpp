@@ -202,6 +202,16 @@ awaitable<void> TlsSession::run() {
   a.variables = connection_variables(registry_, id.scope, *peer, id.certificate.id, connect.client_id, peer_ip_);
   a.permissions = std::make_shared<Permissions>(id.scope, a.variables);
   a.permissions->load(registry_, id.certificate.id);
+  // iot:Connect checked here too so an MQTT 5 client learns why (CONNACK NOT_AUTHORIZED) like the
+  // other refusals; the core checks it again (and for assigned client IDs).
+  if (!connect.client_id.empty()) {
+    auto decision = a.permissions->check(Action::connect, connect.client_id);
+    if (!decision.allowed()) {
+      co_await refuse(Refusal::not_authorized, "iot:Connect for client " + connect.client_id + ": " + decision.why(),
+                      connect.version);
+      co_return;
+    }
+  }
   a.connect_frame = std::move(*frame);
   handed_over_ = true;
   deadline_ = SteadyClock::time_point::max();  // the core's keep-alive timer takes over
