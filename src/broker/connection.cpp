@@ -53,6 +53,7 @@ Connection::Connection(Hub& hub, ConnectionIdentity identity, Authorizer authori
 
 Connection::~Connection() {
   if (state_ != State::closed) on_transport_closed();
+  hub_.forget(*this);
 }
 
 std::vector<Event> Connection::take_events() {
@@ -74,7 +75,10 @@ bool Connection::allowed(std::string_view action, std::string_view kind, std::st
   return authorize_ && authorize_(r).allowed();
 }
 
-void Connection::send(const mqtt::Packet& packet) { events_.push_back(SendBytes{mqtt::encode(packet, version_)}); }
+void Connection::send(const mqtt::Packet& packet) {
+  // emplace with in_place_type: GCC 12 warns (falsely) about a variant built from a temporary.
+  events_.emplace_back(std::in_place_type<SendBytes>, SendBytes{mqtt::encode(packet, version_)});
+}
 
 void Connection::on_bytes(ByteView data) {
   if (state_ == State::closed) return;
@@ -84,7 +88,14 @@ void Connection::on_bytes(ByteView data) {
     if (!frame.ok()) return fail(frame.error());
     if (!frame.value()) return;
     auto packet = mqtt::decode(*frame.value(), version_);
-    if (!packet.ok()) return fail(packet.error());
+    if (!packet.ok()) {
+      if (state_ == State::awaiting_connect && packet.error() == ReasonCode::unsupported_protocol_version) {
+        // Answer in the 3.1.1 format, which MQTT 3.1 clients also understand (return code 1).
+        version_ = mqtt::Version::v3_1_1;
+        connect_decoded_ = true;
+      }
+      return fail(packet.error());
+    }
     activity_ = true;
     handle(std::move(packet.value()));
   }
@@ -138,11 +149,15 @@ void Connection::on_connect(mqtt::Connect&& c) {
   std::uint16_t requested = c.keep_alive;
   keep_alive_ = requested == 0 ? limits_.max_keep_alive
                                : std::clamp(requested, limits_.min_keep_alive, limits_.max_keep_alive);
-  bool persistent = version_ == Version::v5 ? c.properties.session_expiry_interval.value_or(0) > 0 : !c.clean_start;
+  // v5 says how long the session outlives the connection; 3.1.1 persistent sessions get the
+  // AWS default (1 hour).
+  std::uint32_t expiry = version_ == Version::v5 ? c.properties.session_expiry_interval.value_or(0)
+                         : c.clean_start          ? 0
+                                                  : limits_.default_session_expiry;
   send_window_ = std::min(limits_.inflight_window, c.properties.receive_maximum.value_or(0xFFFF));
   client_max_packet_ = c.properties.maximum_packet_size.value_or(0);
 
-  auto attached = hub_.attach(*this, identity_.scope, client_id_, c.clean_start, persistent);
+  auto attached = hub_.attach(*this, identity_.scope, client_id_, c.clean_start, expiry);
   session_ = attached.session;
   state_ = State::connected;
 
@@ -211,6 +226,7 @@ void Connection::on_subscribe(const mqtt::Subscribe& s) {
   Suback ack;
   ack.packet_id = s.packet_id;
   std::vector<std::pair<std::string, std::uint8_t>> replay;  // filter, retain handling
+  SubscriptionChange change{true, {}};
   for (std::size_t i = 0; i < s.subscriptions.size(); ++i) {
     const Subscription& sub = s.subscriptions[i];
     auto reject = [&](ReasonCode why) {
@@ -239,10 +255,12 @@ void Connection::on_subscribe(const mqtt::Subscribe& s) {
     bool is_new = hub_.subscribe(session_, sub.filter,
                                  Subscriber{session_, granted, sub.no_local, sub.retain_as_published, subscription_id});
     ack.reason_codes.push_back(static_cast<std::uint8_t>(granted));
+    change.topics.push_back(sub.filter);
     if (!shared && (sub.retain_handling == 0 || (sub.retain_handling == 1 && is_new)))
       replay.emplace_back(sub.filter, sub.retain_handling);
   }
   send(ack);
+  if (!change.topics.empty()) events_.emplace_back(std::in_place_type<SubscriptionChange>, std::move(change));
   for (const auto& [filter, handling] : replay) {
     std::vector<RetainedMessage> retained;
     hub_.retained_for(identity_.scope, filter, retained);
@@ -256,12 +274,15 @@ void Connection::on_subscribe(const mqtt::Subscribe& s) {
 void Connection::on_unsubscribe(const mqtt::Unsubscribe& u) {
   mqtt::Unsuback ack;
   ack.packet_id = u.packet_id;
+  SubscriptionChange change{false, {}};
   for (const auto& filter : u.filters) {
     bool removed = hub_.unsubscribe(session_, filter);
+    if (removed) change.topics.push_back(filter);
     if (version_ == mqtt::Version::v5)
       ack.reason_codes.push_back(static_cast<std::uint8_t>(removed ? ReasonCode::success : ReasonCode::no_subscription_existed));
   }
   send(ack);
+  if (!change.topics.empty()) events_.emplace_back(std::in_place_type<SubscriptionChange>, std::move(change));
 }
 
 void Connection::on_disconnect(const mqtt::Disconnect& d) {
@@ -317,7 +338,10 @@ void Connection::close(ReasonCode reason, std::string why, bool client_initiated
     }
     // QoS 1 messages not yet acknowledged go back to a persistent session for replay.
     std::vector<Message> unacked;
-    for (auto& [id, m] : inflight_) unacked.push_back(std::move(m));
+    for (auto& [id, m] : inflight_) {
+      m.redelivery = true;
+      unacked.push_back(std::move(m));
+    }
     for (auto& p : pending_) unacked.push_back(std::move(p.message));
     inflight_.clear();
     pending_.clear();
@@ -356,7 +380,10 @@ void Connection::send_publish(const Message& message, mqtt::QoS qos, std::uint32
     p.properties = message.properties;
     if (subscription_id) p.properties.subscription_identifiers = {subscription_id};
   }
-  if (qos == mqtt::QoS::at_least_once) p.packet_id = next_packet_id();
+  if (qos == mqtt::QoS::at_least_once) {
+    p.packet_id = next_packet_id();
+    p.dup = message.redelivery;
+  }
   Bytes bytes = mqtt::encode(p, version_);
   if (client_max_packet_ && bytes.size() > client_max_packet_) return;  // v5 §3.1.2.11.4: drop
   if (qos == mqtt::QoS::at_least_once) {
@@ -364,7 +391,7 @@ void Connection::send_publish(const Message& message, mqtt::QoS qos, std::uint32
     kept.qos = qos;
     inflight_.emplace(p.packet_id, std::move(kept));
   }
-  events_.push_back(SendBytes{std::move(bytes)});
+  events_.emplace_back(std::in_place_type<SendBytes>, SendBytes{std::move(bytes)});
 }
 
 void Connection::drain_pending() {
