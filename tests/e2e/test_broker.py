@@ -386,6 +386,19 @@ class BrokerBasicsTest(BrokerTest):
         self.assertEqual((ev["eventType"], ev["clientInitiatedDisconnect"], ev["disconnectReason"]),
                          ("disconnected", True, "CLIENT_INITIATED_DISCONNECT"))
 
+    def test_subscription_events(self):
+        cert, key, _ = self.aws_device(ACCOUNT_A, "dev")
+        watcher = self.mqtt(cert, key, v=5)
+        self.assertEqual(connack_code(watcher.connect("watcher")), 0)
+        watcher.subscribe("$aws/events/subscriptions/+/dev2")
+        dev = self.mqtt(cert, key, v=4)
+        self.assertEqual(connack_code(dev.connect("dev2")), 0)
+        dev.subscribe(["a/b", "c/#"])
+        topic, payload, _, _ = watcher.expect_publish()
+        ev = json.loads(payload)
+        self.assertEqual(topic, "$aws/events/subscriptions/subscribed/dev2")
+        self.assertEqual((ev["eventType"], ev["topics"]), ("subscribed", ["a/b", "c/#"]))
+
     def test_retained_message_survives_restart(self):
         cert, key, _ = self.aws_device(ACCOUNT_A, "dev")
         pub = self.mqtt(cert, key, v=4)
