@@ -454,6 +454,18 @@ class BrokerBasicsTest(BrokerTest):
         got = sub.expect_publish()
         self.assertEqual(got[:2], ("wills/dying", b"gone"))
 
+    def test_sigusr1_toggles_per_second_stats(self):
+        import signal
+        cert, key, _ = self.aws_device(ACCOUNT_A, "dev")
+        self.assertIsNone(self.mqtt(cert, key, sni="zzzzzzzzzzzzzz-ats.iot.us-east-1.trustlane.local").connect("x"))
+        self.cloud.proc.send_signal(signal.SIGUSR1)
+        deadline = time.time() + 5
+        while time.time() < deadline and "broker stats:" not in self.cloud.log():
+            time.sleep(0.2)
+        lines = [l for l in self.cloud.log().splitlines() if "broker stats:" in l]
+        self.assertTrue(lines)
+        self.assertIn("unknown_endpoint=1", lines[-1])
+
     def test_mosquitto_clients_with_default_certificate(self):
         if not shutil.which("mosquitto_sub"):
             self.skipTest("mosquitto clients not installed")
