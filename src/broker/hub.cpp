@@ -7,6 +7,17 @@
 
 namespace trustlane::broker {
 
+mqtt::Properties forwarded_properties(const mqtt::Properties& in) {
+  mqtt::Properties out;
+  out.payload_format_indicator = in.payload_format_indicator;
+  out.message_expiry_interval = in.message_expiry_interval;
+  out.content_type = in.content_type;
+  out.response_topic = in.response_topic;
+  out.correlation_data = in.correlation_data;
+  out.user_properties = in.user_properties;
+  return out;
+}
+
 Hub::Hub(RetainedStore& retained, std::size_t offline_queue_limit)
     : retained_(retained), offline_queue_limit_(offline_queue_limit) {}
 

@@ -32,6 +32,9 @@ struct Message {
   bool operator==(const Message&) const = default;
 };
 
+// Properties a receiver gets: the publisher's, minus per-hop ones (topic alias, subscription ids).
+mqtt::Properties forwarded_properties(const mqtt::Properties& publisher);
+
 class Hub {
  public:
   explicit Hub(RetainedStore& retained, std::size_t offline_queue_limit = 1000);

@@ -543,7 +543,16 @@ TEST(Connection, RetainedMessages) {
   auto got = sub.take<mqtt::Publish>();
   ASSERT_EQ(got.size(), 1u);
   EXPECT_TRUE(got[0].retain);
+  EXPECT_EQ(got[0].qos, QoS::at_least_once);
   EXPECT_EQ(text(got[0].payload), "keep");
+  // A QoS 0 subscription gets the QoS 1 retained message at QoS 0.
+  Client sub0(w, Version::v3_1_1);
+  sub0.connect("dev-sub0");
+  sub0.subscribe({{"r/a", QoS::at_most_once}});
+  auto got0 = sub0.take<mqtt::Publish>();
+  ASSERT_EQ(got0.size(), 1u);
+  EXPECT_EQ(got0[0].qos, QoS::at_most_once);
+  EXPECT_TRUE(got0[0].retain);
   // Live messages to an existing subscriber carry retain = 0 (3.1.1 §3.3.1.3).
   pub.publish("r/a", "again", QoS::at_most_once, true);
   got = sub.take<mqtt::Publish>();
@@ -552,6 +561,25 @@ TEST(Connection, RetainedMessages) {
   // An empty retained payload deletes.
   pub.publish("r/a", "", QoS::at_most_once, true);
   EXPECT_EQ(w.retained.size(), 0u);
+}
+
+TEST(Connection, V5RetainHandlingAndRetainAsPublished) {
+  World w;
+  Client pub(w, Version::v5), sub(w, Version::v5);
+  pub.connect("dev-pub");
+  pub.publish("r/x", "kept", QoS::at_most_once, true);
+  sub.connect("dev-sub");
+  sub.subscribe({{"r/#", QoS::at_most_once, false, false, 2}});  // 2: never send retained
+  EXPECT_TRUE(sub.take<mqtt::Publish>().empty());
+  sub.subscribe({{"r/+", QoS::at_most_once, false, true, 1}});  // 1: only if new
+  EXPECT_EQ(sub.take<mqtt::Publish>().size(), 1u);
+  sub.subscribe({{"r/+", QoS::at_most_once, false, true, 1}});  // no longer new
+  EXPECT_TRUE(sub.take<mqtt::Publish>().empty());
+  // Live retained publish: r/+ keeps RETAIN (retain as published), r/# clears it.
+  pub.publish("r/x", "live", QoS::at_most_once, true);
+  auto got = sub.take<mqtt::Publish>();
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_NE(got[0].retain, got[1].retain);
 }
 
 TEST(Connection, WillPublishedOnLossNotOnCleanDisconnect) {
