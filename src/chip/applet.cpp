@@ -21,7 +21,6 @@ namespace tag = se05x::tag;
 namespace {
 constexpr std::size_t kMaxSessions = 2;  // SE050: two concurrent sessions
 constexpr std::size_t kSessionIdSize = 8;
-constexpr std::uint8_t kP2SessionUserId = 0x2C;
 }  // namespace
 
 Applet::Applet(ObjectStore& objects, Personality personality) : objects_(objects), personality_(personality) {}
@@ -39,7 +38,12 @@ Bytes Applet::respond(const Reply& reply) const {
 Bytes Applet::process(ByteView apdu) {
   auto cmd = se05x::parse_command(apdu);
   if (!cmd) return se05x::status_only(cmd.error());
-  return respond(dispatch(*cmd, Caller{}));
+  try {
+    return respond(dispatch(*cmd, Caller{}));
+  } catch (const std::exception&) {
+    // OpenSSL or allocation failure: the chip answers, it never throws at its host.
+    return respond(fail(Status::Internal));
+  }
 }
 
 Reply Applet::dispatch(const CommandApdu& cmd, const Caller& caller) {
@@ -104,7 +108,7 @@ Reply Applet::mgmt(const CommandApdu& cmd, const Caller& caller) {
     case p2::kDeleteAll: return delete_all(cmd);
     case p2::kSessionCreate: return create_session(cmd);
     case p2::kSessionClose: return close_session(cmd, caller);
-    case kP2SessionUserId: return verify_user_id(cmd, caller);
+    case p2::kSessionUserId: return verify_user_id(cmd, caller);
     default: return fail(Status::WrongP1P2);
   }
 }

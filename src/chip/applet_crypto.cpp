@@ -17,10 +17,10 @@ namespace {
 std::optional<std::size_t> digest_size(std::uint8_t algo) {
   switch (algo) {
     case se05x::kEcdsaPlain: return 0;
-    case 0x25: return 28;  // SHA-224
+    case se05x::kEcdsaSha224: return 28;
     case se05x::kEcdsaSha256: return 32;
     case se05x::kEcdsaSha384: return 48;
-    case 0x26: return 64;  // SHA-512
+    case se05x::kEcdsaSha512: return 64;
     default: return std::nullopt;
   }
 }

@@ -31,7 +31,9 @@ Bytes padded_scalar(const crypto::Key& key) {
   return s;
 }
 
-// Common head of the write commands: [11 policy] [12 max attempts] 41 id.
+// Common head of the write commands: [11 policy] [12 max attempts] [15 policy check] 41 id.
+// Applet 7.x hosts send Update*_Ver with a "policy check" (15) instead of a policy; it is
+// accepted and not compared (the stored policy still governs the update).
 struct WriteHead {
   std::optional<ByteView> policy;
   std::optional<std::uint16_t> max_attempts;
@@ -47,10 +49,17 @@ std::optional<WriteHead> read_head(TlvReader& r, bool allow_max_attempts) {
       h.max_attempts = se05x::tlv_u16(*m);
     }
   }
+  if (auto check = r.take(tag::kPolicyCheck); check && !parse_policy(*check)) return std::nullopt;
   auto id = r.take(tag::k1);
   if (!id || !se05x::tlv_u32(*id)) return std::nullopt;
   h.id = *se05x::tlv_u32(*id);
   return h;
+}
+
+// Applet 7.x *_Ver commands end with 4B version (4 bytes); older hosts omit it.
+bool version_tail_ok(TlvReader& r) {
+  if (auto v = r.take(tag::k11); v && !se05x::tlv_u32(*v)) return false;
+  return r.at_end();
 }
 }  // namespace
 
@@ -80,7 +89,7 @@ Reply Applet::write_ec_key(const CommandApdu& cmd, const Caller& caller) {
   auto curve_tlv = r.take(tag::k2);
   auto priv = r.take(tag::k3);
   auto pub = r.take(tag::k4);
-  if (!r.at_end()) return fail(Status::WrongData);
+  if (!version_tail_ok(r)) return fail(Status::WrongData);
   if (curve_tlv && !se05x::tlv_u8(*curve_tlv)) return fail(Status::WrongData);
   if ((head->id & kReservedMask) == kReservedRange) return fail(Status::NotAllowed);
 
@@ -145,7 +154,7 @@ Reply Applet::write_binary(const CommandApdu& cmd, const Caller& caller) {
   auto offset_tlv = r.take(tag::k2);
   auto length_tlv = r.take(tag::k3);
   auto data = r.take(tag::k4);
-  if (!r.at_end()) return fail(Status::WrongData);
+  if (!version_tail_ok(r)) return fail(Status::WrongData);
   if ((offset_tlv && !se05x::tlv_u16(*offset_tlv)) || (length_tlv && !se05x::tlv_u16(*length_tlv)))
     return fail(Status::WrongData);
   if ((head->id & kReservedMask) == kReservedRange) return fail(Status::NotAllowed);

@@ -11,7 +11,8 @@ namespace {
 }  // namespace
 
 Statement& Statement::bind(int i, std::string_view text) {
-  sqlite3_bind_text(stmt_, i, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+  // An empty string_view may have a null data pointer, which SQLite would bind as NULL.
+  sqlite3_bind_text(stmt_, i, text.data() ? text.data() : "", static_cast<int>(text.size()), SQLITE_TRANSIENT);
   return *this;
 }
 Statement& Statement::bind(int i, std::int64_t value) {

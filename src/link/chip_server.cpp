@@ -125,6 +125,28 @@ awaitable<std::size_t> read_some(tcp::socket& socket, std::span<std::uint8_t> in
   co_return n;
 }
 
+// Closes after a final reply without losing it: closing with unread input would make the
+// kernel send RST, which can discard the reply before the peer reads it. So: half-close, then
+// swallow what the peer still sends (bounded in time and bytes), then close.
+awaitable<void> linger_close(tcp::socket& socket) {
+  boost::system::error_code ignored;
+  socket.shutdown(tcp::socket::shutdown_send, ignored);
+  std::array<std::uint8_t, 4096> sink;
+  std::size_t swallowed = 0;
+  auto deadline = Clock::now() + std::chrono::seconds(1);
+  while (swallowed < (1u << 20) && Clock::now() < deadline) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    std::size_t n = 0;
+    try {
+      n = co_await read_some(socket, sink, std::max(left, std::chrono::milliseconds(1)));
+    } catch (const boost::system::system_error&) {
+      break;  // EOF or reset: the peer is done
+    }
+    if (n == 0) break;
+    swallowed += n;
+  }
+}
+
 awaitable<void> serve_jrcp(tcp::socket socket, std::shared_ptr<Slot> slot) {
   const void* me = &socket;
   GateHold hold{slot->gate, me};
@@ -141,6 +163,7 @@ awaitable<void> serve_jrcp(tcp::socket socket, std::shared_ptr<Slot> slot) {
       if (status == jrcp::Decoder::Status::kOversize) {
         co_await write(socket, jrcp::error_reply(fmt::format("JRCP frame of {} bytes exceeds the limit of {}",
                                                              decoder.refused_length(), jrcp::kDefaultMaxPayload)));
+        co_await linger_close(socket);
         co_return;
       }
       auto step = jrcp::plan(frame);
@@ -176,6 +199,7 @@ awaitable<void> serve_jrcp(tcp::socket socket, std::shared_ptr<Slot> slot) {
           break;
         case jrcp::Step::Kind::kReplyAndClose:
           co_await write(socket, step.data);
+          co_await linger_close(socket);
           co_return;
       }
     }
@@ -201,7 +225,9 @@ awaitable<void> execute_t1(tcp::socket& socket, Slot& slot, t1::SeSession& sessi
         co_await write(socket, action.data);
         continue;
       }
-      std::size_t n = co_await read_some(socket, buffer, std::nullopt);
+      // A host that stops answering must not keep the chip: give up on it.
+      std::size_t n = co_await read_some(socket, buffer, options.wtx_answer_timeout);
+      if (n == 0) throw std::runtime_error("host did not answer S(WTX)");
       session.receive(ByteView(buffer.data(), n));
     }
   }

@@ -31,6 +31,7 @@ struct ServerOptions {
   std::size_t threads = 0;          // 0: one per core (never more than chips)
   std::chrono::milliseconds wtx_interval{200};   // T=1: ask for more time this often while busy
   std::chrono::milliseconds stall_timeout{500};  // T=1: a frame fragment older than this is dropped
+  std::chrono::milliseconds wtx_answer_timeout{5000};  // T=1: a host silent this long after S(WTX) is dropped
 };
 
 class ChipServer {

@@ -60,6 +60,7 @@ inline constexpr std::uint8_t kVerify = 0x0A;
 inline constexpr std::uint8_t kDh = 0x0F;
 inline constexpr std::uint8_t kSessionCreate = 0x1B;
 inline constexpr std::uint8_t kSessionClose = 0x1C;
+inline constexpr std::uint8_t kSessionUserId = 0x2C;  // VerifySessionUserID
 inline constexpr std::uint8_t kVersion = 0x20;
 inline constexpr std::uint8_t kMemory = 0x22;
 inline constexpr std::uint8_t kList = 0x25;
@@ -126,6 +127,8 @@ inline constexpr std::uint8_t kMemTransientDeselect = 0x03;
 // ECSignatureAlgo: SHA-256 digest as input.
 inline constexpr std::uint8_t kEcdsaSha256 = 0x21;
 inline constexpr std::uint8_t kEcdsaSha384 = 0x22;
+inline constexpr std::uint8_t kEcdsaSha224 = 0x25;
+inline constexpr std::uint8_t kEcdsaSha512 = 0x26;
 inline constexpr std::uint8_t kEcdsaPlain = 0x09;
 
 // ECCurve identifiers.

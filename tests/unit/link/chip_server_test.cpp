@@ -326,3 +326,35 @@ TEST(OpenChannel, ConnectsWithEitherTransportAndNamesUnreachableAddresses) {
 
 }  // namespace
 }  // namespace trustlane::link
+
+namespace trustlane::link {
+namespace {
+using namespace std::chrono_literals;
+
+TEST(T1Server, AHostThatIgnoresWtxIsDroppedAndTheChipFreed) {
+  auto card = std::make_shared<test::FakeCard>();
+  ServerOptions options;
+  options.transport = Transport::kT1;
+  options.base_port = 0;
+  options.wtx_interval = 20ms;
+  options.wtx_answer_timeout = 100ms;
+  std::vector<ServedChip> served{{card, [](ByteView command, ByteView) {
+                                    // Only the "slow" APDU takes time.
+                                    return command.size() > 1 && command[1] == 0x03 ? std::chrono::microseconds(500000)
+                                                                                    : std::chrono::microseconds(0);
+                                  }}};
+  ChipServer server(std::move(served), options);
+  server.start();
+  TcpStream silent(server.endpoints()[0], 5000ms);
+  silent.write_all(t1::i_block(t1::kNadHostToSe, 0, false, test::hex("80030C09 00")));
+  EXPECT_EQ(silent.read_exact(6).at(1), 0xC3);  // S(WTX) request, never answered
+  T1Client other(server.endpoints()[0], 5000ms);
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(other.transceive(test::hex("8004002000")), test::hex("8004002000 9000"));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 1000ms);
+  std::uint8_t byte;
+  EXPECT_THROW(silent.read_exact(&byte, 1), std::runtime_error);  // dropped
+}
+
+}  // namespace
+}  // namespace trustlane::link
