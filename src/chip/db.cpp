@@ -57,11 +57,15 @@ std::shared_ptr<Database> Database::open(const std::filesystem::path& file, bool
   sqlite3_busy_timeout(db, 5000);
   std::shared_ptr<Database> out(new Database(db));
   try {
-    out->exec("PRAGMA journal_mode=WAL");
     out->exec("PRAGMA synchronous=FULL");
     if (create) {
+      // Built in rollback-journal mode under a temporary name (see Store::create), in one
+      // transaction; WAL is switched on when the finished file is opened.
+      out->exec("BEGIN");
       out->exec(kSchema);
+      out->exec("COMMIT");
     } else {
+      out->exec("PRAGMA journal_mode=WAL");
       // A corrupt or foreign file fails here with a clear reason.
       sqlite3_finalize(out->prepare("SELECT seq, uid, personality, curves FROM chips LIMIT 1"));
     }

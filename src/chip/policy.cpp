@@ -45,6 +45,8 @@ bool policy_allows(ByteView policy, std::uint32_t auth_id, std::uint32_t operati
   const PolicyRecord* applies = mine ? mine : anyone;
   if (!applies) return false;
   if (applies->rules & se05x::policy::kForbidAll) return false;
+  // The emulator offers no secure messaging (SCP03), so an object that requires it is unusable.
+  if (applies->rules & se05x::policy::kRequireSm) return false;
   return (applies->rules & operation) != 0;
 }
 

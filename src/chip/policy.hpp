@@ -21,7 +21,8 @@ Bytes encode_policy(const std::vector<PolicyRecord>& records);
 
 // Is `operation` (one se05x::policy bit) allowed to a caller authenticated as `auth_id`
 // (0 when no session)? An empty policy means the applet's default: everything allowed.
-// A record for the caller's auth object wins over the "anyone" record; FORBID_ALL denies.
+// A record for the caller's auth object wins over the "anyone" record; FORBID_ALL denies, and
+// so does REQUIRE_SM (no secure messaging is offered).
 bool policy_allows(ByteView policy, std::uint32_t auth_id, std::uint32_t operation);
 
 }  // namespace trustlane::chip

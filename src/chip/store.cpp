@@ -6,8 +6,12 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <algorithm>
+#include <exception>
 #include <map>
 #include <mutex>
+#include <optional>
+#include <thread>
 #include <sstream>
 #include <stdexcept>
 
@@ -53,6 +57,32 @@ void write_new_file(const fs::path& path, const std::string& content, mode_t mod
   ::close(fd);
 }
 
+// Key generation and certificate signing dominate minting: spread them over the cores.
+std::vector<ProvisionedChip> provision_parallel(const VendorCa& ca, const std::string& san, std::size_t n) {
+  std::vector<std::optional<ProvisionedChip>> slots(n);
+  std::size_t workers = std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 8);
+  workers = std::min(workers, std::max<std::size_t>(1, n / 16));
+  std::exception_ptr error;
+  std::mutex error_mutex;
+  auto work = [&](std::size_t w) {
+    try {
+      for (std::size_t i = w; i < n; i += workers) slots[i] = provision_chip(ca, san);
+    } catch (...) {
+      std::lock_guard lock(error_mutex);
+      error = std::current_exception();
+    }
+  };
+  std::vector<std::thread> threads;
+  for (std::size_t w = 1; w < workers; ++w) threads.emplace_back(work, w);
+  work(0);
+  for (auto& t : threads) t.join();
+  if (error) std::rethrow_exception(error);
+  std::vector<ProvisionedChip> out;
+  out.reserve(n);
+  for (auto& s : slots) out.push_back(std::move(*s));
+  return out;
+}
+
 std::string read_file(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::runtime_error("cannot read " + path.string());
@@ -69,12 +99,16 @@ struct Store::State {
   mutable std::mutex mutex;
   std::vector<ChipRow> rows;                   // mint order
   std::vector<std::shared_ptr<Chip>> cache;    // same order; null until loaded
+  // Chips minted by mint_streaming are not kept, but while their caller holds one, find()
+  // and chips() must hand out that same object (two copies of a chip would diverge).
+  std::vector<std::weak_ptr<Chip>> streamed;
   std::map<Bytes, std::size_t> by_uid;
   TimingModel timing;
 
   std::shared_ptr<Chip> load(std::size_t index) {
     auto& slot = cache[index];
     if (slot) return slot;
+    if (auto alive = streamed[index].lock()) return slot = alive;
     const auto& row = rows[index];
     auto objects = std::make_unique<ObjectStore>(db, row.seq, db->objects(row.seq), db->curves(row.seq));
     slot = std::make_shared<Chip>(std::move(objects), row.uid, row.personality);
@@ -89,6 +123,7 @@ Store::Store(fs::path dir, std::shared_ptr<Database> db, crypto::Key ca_key, cry
   if (state_->db) {
     state_->rows = state_->db->chips();
     state_->cache.resize(state_->rows.size());
+    state_->streamed.resize(state_->rows.size());
     for (std::size_t i = 0; i < state_->rows.size(); ++i) state_->by_uid[state_->rows[i].uid] = i;
   }
 }
@@ -105,11 +140,37 @@ std::unique_ptr<Store> Store::create(const fs::path& dir) {
   fs::create_directories(dir, ec);
   if (ec) throw std::runtime_error("cannot create store directory " + dir.string() + ": " + ec.message());
   if (exists(dir)) throw std::runtime_error(dir.string() + " already holds a chip store");
-  auto ca = make_vendor_ca();
-  // The CA first, the database last: a store.db is only ever next to a complete CA.
-  write_new_file(dir / kCaKeyFile, ca.key.private_pem(), 0600);
-  write_new_file(dir / kCaCertFile, ca.cert.pem(), 0644);
-  auto db = Database::open(dir / kDbFile, true);
+  // Crash safety: the CA files are written (and synced) first, the database is built under a
+  // temporary name and renamed into place last, so store.db only ever exists complete and next
+  // to a complete CA. A CA left by an interrupted create (no store.db yet) has signed nothing:
+  // it is reused when whole and replaced when half-written.
+  VendorCa ca = [&] {
+    bool have_key = fs::exists(dir / kCaKeyFile, ec), have_cert = fs::exists(dir / kCaCertFile, ec);
+    if (have_key && have_cert) {
+      auto cert = crypto::Certificate::from_pem(read_file(dir / kCaCertFile));
+      auto key = crypto::Key::from_pem(read_file(dir / kCaKeyFile));
+      if (cert && key && key->has_private() && cert->public_key() &&
+          cert->public_key()->public_point() == key->public_point())
+        return VendorCa{std::move(*key), std::move(*cert)};
+    }
+    fs::remove(dir / kCaKeyFile, ec);
+    fs::remove(dir / kCaCertFile, ec);
+    auto fresh = make_vendor_ca();
+    write_new_file(dir / kCaKeyFile, fresh.key.private_pem(), 0600);
+    write_new_file(dir / kCaCertFile, fresh.cert.pem(), 0644);
+    return fresh;
+  }();
+  const fs::path tmp = dir / (std::string(kDbFile) + ".creating");
+  fs::remove(tmp, ec);
+  Database::open(tmp, true).reset();  // schema committed and file closed
+  fs::rename(tmp, dir / kDbFile, ec);
+  if (ec) throw std::runtime_error("cannot create " + (dir / kDbFile).string() + ": " + ec.message());
+  int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    ::fsync(dfd);  // the rename itself must survive a crash
+    ::close(dfd);
+  }
+  auto db = Database::open(dir / kDbFile, false);
   return std::make_unique<Store>(dir, std::move(db), std::move(ca.key), std::move(ca.cert));
 }
 
@@ -157,9 +218,7 @@ void Store::mint_batches(std::size_t count, Personality p, const MintProgress& o
   std::size_t done = 0;
   while (done < count) {
     std::size_t n = std::min(batch_size, count - done);
-    std::vector<ProvisionedChip> made;
-    made.reserve(n);
-    for (std::size_t i = 0; i < n; ++i) made.push_back(provision_chip(state_->ca, san));
+    std::vector<ProvisionedChip> made = provision_parallel(state_->ca, san, n);
 
     std::vector<std::shared_ptr<Chip>> chips;
     chips.reserve(n);
@@ -184,6 +243,7 @@ void Store::mint_batches(std::size_t count, Personality p, const MintProgress& o
       state_->by_uid[made[i].uid] = first + i;
       // Streaming into a persistent store keeps nothing in memory; chips() reloads on demand.
       state_->cache.push_back(state_->db && !keep_loaded ? nullptr : chip);
+      state_->streamed.push_back(chip);
       chips.push_back(std::move(chip));
     }
     lock.unlock();

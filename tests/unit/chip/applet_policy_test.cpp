@@ -42,6 +42,8 @@ TEST(Policy, ParseAndDecide) {
   EXPECT_FALSE(policy_allows(p, 0x7000, pol::kSign));  // its own record wins over "anyone"
   EXPECT_TRUE(policy_allows({}, 0, pol::kWrite));       // default policy
   EXPECT_FALSE(policy_allows(policy(0, pol::kForbidAll | pol::kRead), 0, pol::kRead));
+  EXPECT_FALSE(policy_allows(policy(0, pol::kRequireSm | pol::kRead), 0, pol::kRead));
+  EXPECT_FALSE(policy_allows(policy(0x7000, pol::kRead), 0, pol::kRead));  // no record for anyone
   EXPECT_FALSE(parse_policy(H("08000000")));       // truncated record
   EXPECT_FALSE(parse_policy(H("070000000000000000")));  // record shorter than 8
 }
@@ -168,6 +170,38 @@ TEST(BadApdu, EveryMalformedCommandGetsAStatusWordAndTheChipKeepsAnswering) {
   big.resize(big.size() + 0xFFFF, 0x41);
   EXPECT_EQ(hex(c.tx(big)), "6a80");
   EXPECT_EQ(hex(c.tx("8004002000")), "41070301016fff010b9000");
+}
+
+}  // namespace trustlane::chip::test
+
+namespace trustlane::chip::test {
+
+TEST(Session, LimitResetAndNoNesting) {
+  Fixture c;
+  ASSERT_EQ(hex(c.tx("800107000C410400007000420401020304")), "9000");
+  Bytes a = tlv41(c.tx("8004001B06410400007000"));
+  Bytes b = tlv41(c.tx("8004001B06410400007000"));
+  EXPECT_NE(a, b);
+  EXPECT_EQ(hex(c.tx("8004001B06410400007000")), "6985");  // two sessions at most
+  Bytes inner = se05x::encode_command(0x80, 0x04, 0x00, 0x20, {}, false);
+  Bytes wrapped = se05x::encode_command(
+      0x80, 0x05, 0x00, 0x00, se05x::TlvWriter().bytes(0x10, a).bytes(0x41, inner).data(), false);
+  EXPECT_EQ(hex(c.tx(wrapped)), "41070301016fff010b9000");
+  Bytes nested = se05x::encode_command(
+      0x80, 0x05, 0x00, 0x00, se05x::TlvWriter().bytes(0x10, a).bytes(0x41, wrapped).data(), false);
+  EXPECT_EQ(hex(c.tx(nested)), "6985");
+  c.chip->reset();
+  EXPECT_EQ(hex(c.tx(wrapped)), "6982");  // sessions vanish on reset
+  EXPECT_EQ(sw_of(c.tx("8004001B06410400007000")), 0x9000);
+}
+
+TEST(AppletCounterLimits, OneByteCounterStopsAtItsMaximum) {
+  Fixture c;
+  ASSERT_EQ(hex(c.tx("800108000D41040000005142020001430 1FE")), "9000");
+  EXPECT_EQ(hex(c.tx("8001080006410400000051")), "9000");
+  EXPECT_EQ(tlv41(c.tx(case4e(0x02, 0, 0, se05x::TlvWriter().u32(0x41, 0x51).data()))), H("FF"));
+  EXPECT_EQ(hex(c.tx("8001080006410400000051")), "6985");
+  EXPECT_EQ(hex(c.tx("800108000D41040000005142020001430 1FF")), "6a80");  // size only on creation
 }
 
 }  // namespace trustlane::chip::test

@@ -266,3 +266,61 @@ TEST(Timing, OffByDefaultAndRealisticWhenOn) {
 }
 
 }  // namespace trustlane::chip::test
+
+namespace trustlane::chip::test {
+
+TEST(Store, CreateRecoversFromAnInterruptedCreate) {
+  fs::path dir = fs::temp_directory_path() / ("trustlane-chip-recover-" + to_hex(crypto::random_bytes(6)));
+  Bytes ca_der;
+  {
+    auto store = Store::create(dir);
+    ca_der = store->vendor_ca().der();
+  }
+  // As if the process died after writing the CA but before store.db was renamed into place.
+  fs::remove(dir / "store.db");
+  { std::ofstream junk(dir / "store.db.creating"); junk << "half a database"; }
+  EXPECT_FALSE(Store::exists(dir));
+  {
+    auto store = Store::create(dir);
+    EXPECT_EQ(store->vendor_ca().der(), ca_der);  // the whole CA is reused
+    EXPECT_EQ(store->mint(1).size(), 1u);
+  }
+  EXPECT_FALSE(fs::exists(dir / "store.db.creating"));
+  EXPECT_EQ(Store::open(dir)->size(), 1u);
+  // Only half a CA (the key): replaced by a fresh one.
+  fs::remove(dir / "store.db");
+  fs::remove(dir / "vendor-ca.pem");
+  {
+    auto store = Store::create(dir);
+    EXPECT_NE(store->vendor_ca().der(), ca_der);
+    EXPECT_EQ(store->size(), 0u);
+  }
+  EXPECT_TRUE(Store::open(dir) != nullptr);
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+}
+
+}  // namespace trustlane::chip::test
+
+namespace trustlane::chip::test {
+
+TEST(Store, StreamedChipsHeldByTheCallerAreTheOnesFindReturns) {
+  fs::path dir = fs::temp_directory_path() / ("trustlane-chip-stream-" + to_hex(crypto::random_bytes(6)));
+  auto store = Store::create(dir);
+  std::vector<std::shared_ptr<Chip>> held;
+  store->mint_streaming(3, Personality::Se050C, [&](std::size_t, const std::vector<std::shared_ptr<Chip>>& b) {
+    held.push_back(b.front());
+  });
+  ASSERT_EQ(held.size(), 1u);
+  EXPECT_EQ(store->find(held[0]->unique_id()), held[0]);
+  EXPECT_EQ(store->at(0), held[0]);
+  auto others = store->chips();
+  EXPECT_EQ(others[0], held[0]);
+  EXPECT_NE(others[1], nullptr);
+  EXPECT_EQ(store->at(3), nullptr);
+  store.reset();
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+}
+
+}  // namespace trustlane::chip::test
