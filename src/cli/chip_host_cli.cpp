@@ -20,17 +20,9 @@ namespace trustlane::cli {
 namespace {
 
 std::uint32_t parse_object_id(const std::string& text) {
-  std::size_t used = 0;
-  unsigned long long value = 0;
-  try {
-    value = std::stoull(text, &used, 0);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used == 0 || used != text.size() || value > 0xFFFFFFFFull || text.front() == '-') {
-    throw UsageError("bad object id '" + text + "' (expected e.g. 0xF0000101)");
-  }
-  return static_cast<std::uint32_t>(value);
+  auto id = link::parse_object_id(text);
+  if (!id) throw UsageError("bad object id '" + text + "' (expected e.g. 0xF0000101)");
+  return *id;
 }
 
 link::Transport parse_transport_option(const std::string& name) {

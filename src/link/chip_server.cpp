@@ -1,5 +1,9 @@
 // The only Asio translation unit of the link module.
 #include <utility>  // Boost 1.74 awaitable.hpp uses std::exchange without including it
+// Boost 1.74 recognises only clang's old coroutines TS; clang >= 14 (fuzz preset) has C++20's.
+#if defined(__clang__) && defined(__cpp_impl_coroutine) && !defined(BOOST_ASIO_HAS_CO_AWAIT)
+#define BOOST_ASIO_HAS_CO_AWAIT 1
+#endif
 #include "link/chip_server.hpp"
 
 #include <boost/asio/co_spawn.hpp>

@@ -4,6 +4,7 @@ import base64
 import hashlib
 import os
 import re
+import signal
 import socket
 import struct
 import subprocess
@@ -252,6 +253,16 @@ class JrcpServeTest(ChipServeBase):
         with self.assertRaises(OSError):
             socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
 
+    def test_clean_shutdown_on_sigint_with_open_connections(self):
+        idle = socket.create_connection(("127.0.0.1", self.port), timeout=5)
+        locked = socket.create_connection(("127.0.0.1", self.port + 1), timeout=5)
+        self.assertEqual(jrcp_exchange(locked, 0x30), (0x30, b""))
+        self.server.proc.send_signal(signal.SIGINT)
+        self.assertEqual(self.server.proc.wait(timeout=10), 0)
+        self.assertEqual(idle.recv(1), b"")  # closed by the server
+        idle.close()
+        locked.close()
+
 
 def jrcp_exchange_reply(sock):
     head = recv_exact(sock, 4)
@@ -356,12 +367,12 @@ class T1ServeTest(ChipServeBase):
 
 
 class ManyChipsServeTest(ChipServeBase):
-    chips = 150
+    chips = 300
 
     def test_every_chip_gets_its_own_port(self):
         lines = [l for l in self.server.log().splitlines() if re.match(r"^[0-9a-f]{36} ", l)]
         self.assertEqual(len(lines), self.chips)
-        for i in (0, 77, self.chips - 1):
+        for i in (0, 77, 150, self.chips - 1):
             out = run(["chip", "uid", "--connect", self.addr(i)]).stdout.strip()
             self.assertEqual(out, self.uids[i])
 

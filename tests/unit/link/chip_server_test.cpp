@@ -298,6 +298,13 @@ TEST(OpenChannel, ParsesAddresses) {
   auto c = parse_channel_address("se05x://127.0.0.1:8050/0xF0000100");
   ASSERT_TRUE(c);
   EXPECT_EQ(c->endpoint.port, 8050);
+  EXPECT_EQ(c->object, 0xF0000100u);
+  EXPECT_EQ(a->object, std::nullopt);
+  EXPECT_FALSE(parse_channel_address("se05x://127.0.0.1:8050/0xF00001000"));  // 36 bits
+  EXPECT_FALSE(parse_channel_address("se05x://127.0.0.1:8050/key"));
+  EXPECT_EQ(parse_object_id("4026532096"), 0xF0000100u);
+  EXPECT_EQ(parse_object_id("0x"), std::nullopt);
+  EXPECT_EQ(parse_object_id("4294967296"), std::nullopt);
   auto d = parse_channel_address("jrcp://[::1]:8050");
   ASSERT_TRUE(d);
   EXPECT_EQ(d->endpoint.host, "::1");
@@ -354,6 +361,48 @@ TEST(T1Server, AHostThatIgnoresWtxIsDroppedAndTheChipFreed) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, 1000ms);
   std::uint8_t byte;
   EXPECT_THROW(silent.read_exact(&byte, 1), std::runtime_error);  // dropped
+}
+
+}  // namespace
+}  // namespace trustlane::link
+
+namespace trustlane::link {
+namespace {
+using namespace std::chrono_literals;
+
+// Stopping with a busy chip, a queued client and an idle T=1 session must neither hang nor touch
+// freed memory (run under ASan in CI).
+TEST(ChipServer, StopsCleanlyWithBusyAndQueuedConnections) {
+  for (auto transport : {Transport::kJrcp, Transport::kT1}) {
+    auto card = std::make_shared<test::FakeCard>();
+    ServerOptions options;
+    options.transport = transport;
+    options.base_port = 0;
+    options.wtx_interval = 50ms;
+    std::vector<ServedChip> served{{card, [](ByteView, ByteView) { return std::chrono::microseconds(2000000); }}};
+    auto server = std::make_unique<ChipServer>(std::move(served), options);
+    server->start();
+    auto endpoint = server->endpoints()[0];
+    auto call = [endpoint, transport] {
+      try {
+        auto channel = open_channel(ChannelAddress{transport, endpoint, std::nullopt}, 5000ms);
+        channel->transceive(test::hex("8004002000"));
+        return true;
+      } catch (const std::runtime_error&) {
+        return false;
+      }
+    };
+    auto busy = std::async(std::launch::async, call);
+    std::this_thread::sleep_for(100ms);
+    auto queued = std::async(std::launch::async, call);
+    std::this_thread::sleep_for(100ms);
+    auto start = std::chrono::steady_clock::now();
+    server->stop();
+    server.reset();
+    EXPECT_LT(std::chrono::steady_clock::now() - start, 1000ms);
+    EXPECT_FALSE(busy.get());    // connection dropped before the simulated time ran out
+    EXPECT_FALSE(queued.get());
+  }
 }
 
 }  // namespace
