@@ -33,7 +33,8 @@ HttpResponse error_response(const ApiError& error, const std::string& request_id
   r.status = error.status;
   nlohmann::json body = error.members.is_object() ? error.members : nlohmann::json::object();
   body["message"] = error.message;
-  r.body = body.dump();
+  // Messages may echo request bytes that are not UTF-8: replace them rather than throw.
+  r.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   r.headers = {{"content-type", "application/json"}, {"x-amzn-errortype", error.type},
                {"x-amzn-requestid", request_id}};
   return r;

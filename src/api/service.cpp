@@ -65,7 +65,7 @@ HttpResponse Service::handle(const HttpRequest& request) {
     return error_response(reply.error(), request_id);
   }
   HttpResponse r;
-  r.body = reply->dump();
+  r.body = reply->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   r.headers = {{"content-type", "application/json"}, {"x-amzn-requestid", request_id}};
   return r;
 }

@@ -169,6 +169,12 @@ TEST_F(ServiceTest, UnknownOperationAndBadEncodingAre4xx) {
   EXPECT_EQ(call(huge).status, 413);
 }
 
+TEST_F(ServiceTest, NonUtf8BytesInMessagesStillGiveJsonErrors) {
+  auto r = call(signed_request("GET", "/things/%F7%FF"));
+  EXPECT_EQ(r.status, 400);
+  EXPECT_TRUE(body(r).contains("message"));  // parses: invalid bytes were replaced, nothing thrown
+}
+
 TEST_F(ServiceTest, PaginationReturnsEveryItemOnceAndNoMarkerOnLastPage) {
   for (int i = 0; i < 7; ++i) register_cert(self_signed_pem("dev" + std::to_string(i)));
   std::set<std::string> seen;
