@@ -1,12 +1,13 @@
 // What a Connection asks its I/O layer to do. The core owns no socket and no clock: the I/O
 // layer writes SendBytes to the socket, arms one keep-alive timer per ArmKeepAlive (replacing
 // the previous one) and calls Connection::on_keep_alive_timer() when it fires, closes the socket
-// on CloseConnection, and turns Lifecycle into the $aws/events/presence/... publish (it knows
-// the time and the peer address).
+// on CloseConnection, and turns Lifecycle / SubscriptionChange into the $aws/events/... publishes
+// with lifecycle_events.hpp (it knows the time and the peer address).
 #pragma once
 #include <chrono>
 #include <string>
 #include <variant>
+#include <vector>
 
 #include "mqtt/reason_code.hpp"
 #include "util/bytes.hpp"
@@ -33,6 +34,11 @@ struct Lifecycle {
   bool client_initiated = false;  // when !connected
 };
 
-using Event = std::variant<SendBytes, ArmKeepAlive, CloseConnection, Lifecycle>;
+struct SubscriptionChange {  // after a SUBACK/UNSUBACK: the filters actually (un)subscribed
+  bool subscribed;
+  std::vector<std::string> topics;
+};
+
+using Event = std::variant<SendBytes, ArmKeepAlive, CloseConnection, Lifecycle, SubscriptionChange>;
 
 }  // namespace trustlane::broker

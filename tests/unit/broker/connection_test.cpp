@@ -196,6 +196,31 @@ TEST(Connection, ClientIdRules) {
   EXPECT_EQ(acks[0].reason_code, 2);  // 3.1.1 identifier rejected
 }
 
+TEST(Connection, UnsupportedProtocolLevelGetsReturnCode1) {
+  World w;
+  Client c(w, Version::v3_1_1);
+  // MQTT 3.1: "MQIsdp", level 3.
+  c.raw(Bytes{0x10, 14, 0x00, 0x06, 'M', 'Q', 'I', 's', 'd', 'p', 0x03, 0x02, 0x00, 0x3C, 0x00, 0x00});
+  auto acks = c.take<mqtt::Connack>();
+  ASSERT_EQ(acks.size(), 1u);
+  EXPECT_EQ(acks[0].reason_code, 1);
+  EXPECT_NE(c.closed(), nullptr);
+}
+
+TEST(Connection, DestroyedConnectionsLeaveTheDirtyList) {
+  World w;
+  Client pub(w, Version::v3_1_1);
+  pub.connect("dev-pub");
+  {
+    Client sub(w, Version::v3_1_1);
+    sub.connect("dev-sub");
+    sub.subscribe({{"t", QoS::at_most_once}});
+    (void)w.hub.take_dirty();
+    pub.publish("t", "x");  // marks sub dirty
+  }
+  for (Connection* c : w.hub.take_dirty()) EXPECT_EQ(c, &pub.connection());
+}
+
 TEST(Connection, FirstPacketMustBeConnect) {
   World w;
   Client c(w, Version::v3_1_1);
@@ -410,6 +435,7 @@ TEST(Connection, PersistentSessionQueuesQos1WhileOffline) {
   auto got = back.take<mqtt::Publish>();
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(text(got[0].payload), "m1");
+  EXPECT_FALSE(got[0].dup);  // queued while offline, never sent: first delivery
   // Subscriptions survived too.
   pub.publish("q/3", "m3");
   EXPECT_EQ(back.take<mqtt::Publish>().size(), 1u);
@@ -419,6 +445,34 @@ TEST(Connection, PersistentSessionQueuesQos1WhileOffline) {
   EXPECT_FALSE(fresh.connect("dev-sub", true).session_present);
   pub.publish("q/4", "m4");
   EXPECT_TRUE(fresh.take<mqtt::Publish>().empty());
+}
+
+TEST(Connection, OfflineSessionsExpire) {
+  World w;
+  w.hub.advance_time(1000);
+  {
+    Client v3(w, Version::v3_1_1);
+    v3.connect("dev-3", false);  // 3.1.1 persistent: AWS default expiry, one hour
+    v3.drop();
+    Client v5(w, Version::v5);
+    mqtt::Properties p;
+    p.session_expiry_interval = 60;
+    v5.connect("dev-5", false, 60, std::nullopt, p);
+    v5.drop();
+    Client forever(w, Version::v5);
+    p.session_expiry_interval = 0xFFFFFFFF;
+    forever.connect("dev-f", false, 60, std::nullopt, p);
+    forever.drop();
+  }
+  EXPECT_EQ(w.hub.session_count(), 3u);
+  w.hub.advance_time(1059);
+  EXPECT_EQ(w.hub.session_count(), 3u);
+  w.hub.advance_time(1060);  // the v5 session's 60 s are up
+  EXPECT_EQ(w.hub.session_count(), 2u);
+  w.hub.advance_time(1000 + 3600);
+  EXPECT_EQ(w.hub.session_count(), 1u);  // only the never-expiring one is left
+  Client back(w, Version::v3_1_1);
+  EXPECT_FALSE(back.connect("dev-3", false).session_present);
 }
 
 TEST(Connection, UnackedQos1IsReplayedOnReconnect) {
@@ -440,6 +494,7 @@ TEST(Connection, UnackedQos1IsReplayedOnReconnect) {
   auto got = back.take<mqtt::Publish>();
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(text(got[0].payload), "unacked");
+  EXPECT_TRUE(got[0].dup);  // a redelivery (MQTT §4.4)
 }
 
 TEST(Connection, OutboundQos1WindowOf100) {
@@ -488,7 +543,16 @@ TEST(Connection, RetainedMessages) {
   auto got = sub.take<mqtt::Publish>();
   ASSERT_EQ(got.size(), 1u);
   EXPECT_TRUE(got[0].retain);
+  EXPECT_EQ(got[0].qos, QoS::at_least_once);
   EXPECT_EQ(text(got[0].payload), "keep");
+  // A QoS 0 subscription gets the QoS 1 retained message at QoS 0.
+  Client sub0(w, Version::v3_1_1);
+  sub0.connect("dev-sub0");
+  sub0.subscribe({{"r/a", QoS::at_most_once}});
+  auto got0 = sub0.take<mqtt::Publish>();
+  ASSERT_EQ(got0.size(), 1u);
+  EXPECT_EQ(got0[0].qos, QoS::at_most_once);
+  EXPECT_TRUE(got0[0].retain);
   // Live messages to an existing subscriber carry retain = 0 (3.1.1 §3.3.1.3).
   pub.publish("r/a", "again", QoS::at_most_once, true);
   got = sub.take<mqtt::Publish>();
@@ -497,6 +561,25 @@ TEST(Connection, RetainedMessages) {
   // An empty retained payload deletes.
   pub.publish("r/a", "", QoS::at_most_once, true);
   EXPECT_EQ(w.retained.size(), 0u);
+}
+
+TEST(Connection, V5RetainHandlingAndRetainAsPublished) {
+  World w;
+  Client pub(w, Version::v5), sub(w, Version::v5);
+  pub.connect("dev-pub");
+  pub.publish("r/x", "kept", QoS::at_most_once, true);
+  sub.connect("dev-sub");
+  sub.subscribe({{"r/#", QoS::at_most_once, false, false, 2}});  // 2: never send retained
+  EXPECT_TRUE(sub.take<mqtt::Publish>().empty());
+  sub.subscribe({{"r/+", QoS::at_most_once, false, true, 1}});  // 1: only if new
+  EXPECT_EQ(sub.take<mqtt::Publish>().size(), 1u);
+  sub.subscribe({{"r/+", QoS::at_most_once, false, true, 1}});  // no longer new
+  EXPECT_TRUE(sub.take<mqtt::Publish>().empty());
+  // Live retained publish: r/+ keeps RETAIN (retain as published), r/# clears it.
+  pub.publish("r/x", "live", QoS::at_most_once, true);
+  auto got = sub.take<mqtt::Publish>();
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_NE(got[0].retain, got[1].retain);
 }
 
 TEST(Connection, WillPublishedOnLossNotOnCleanDisconnect) {
@@ -563,11 +646,20 @@ TEST(Connection, UnsubscribeReasonCodes) {
   World w;
   Client c(w, Version::v5);
   c.connect("dev-1");
-  c.subscribe({{"a", QoS::at_most_once}});
+  c.subscribe({{"a", QoS::at_most_once}, {"forbidden", QoS::at_most_once}});
   c.send(mqtt::Unsubscribe{2, {}, {"a", "b"}});
   auto acks = c.take<mqtt::Unsuback>();
   ASSERT_EQ(acks.size(), 1u);
   EXPECT_EQ(acks[0].reason_codes, (std::vector<std::uint8_t>{0x00, 0x11}));
+  // Subscription events list only what actually changed.
+  std::vector<SubscriptionChange> changes;
+  for (auto& e : c.events)
+    if (auto* sc = std::get_if<SubscriptionChange>(&e)) changes.push_back(*sc);
+  ASSERT_EQ(changes.size(), 2u);
+  EXPECT_TRUE(changes[0].subscribed);
+  EXPECT_EQ(changes[0].topics, std::vector<std::string>{"a"});
+  EXPECT_FALSE(changes[1].subscribed);
+  EXPECT_EQ(changes[1].topics, std::vector<std::string>{"a"});
 }
 
 TEST(Connection, SharedSubscriptionsRoundRobin) {
