@@ -85,12 +85,15 @@ void Permissions::load(iot::Registry& registry, std::string_view certificate_id)
   }
 }
 
-iot::policy::Decision Permissions::check(Action action, std::string_view name) const {
+iot::policy::Decision Permissions::evaluate(const iot::policy::Request& request) const {
   std::vector<const iot::policy::Document*> docs;
   docs.reserve(documents_.size());
   for (const auto& d : documents_) docs.push_back(&d);
-  iot::policy::Request request{std::string(action_name(action)), resource_arn(scope_, action, name), variables_};
   return iot::policy::evaluate(docs, request);
+}
+
+iot::policy::Decision Permissions::check(Action action, std::string_view name) const {
+  return evaluate({std::string(action_name(action)), resource_arn(scope_, action, name), variables_});
 }
 
 }  // namespace trustlane::broker

@@ -36,6 +36,8 @@ class Permissions {
   void set_documents(std::vector<iot::policy::Document> docs) { documents_ = std::move(docs); }
 
   iot::policy::Decision check(Action action, std::string_view name) const;
+  // For the core's Authorizer: evaluates a request built by the core (its own variables).
+  iot::policy::Decision evaluate(const iot::policy::Request& request) const;
   bool allowed(Action action, std::string_view name) const { return check(action, name).allowed(); }
 
  private:

@@ -1,10 +1,11 @@
-// Retained messages and persistent sessions in SQLite (WAL) under the data directory, so both
-// survive a restart or kill -9: every change is committed before the Hub goes on.
+// Retained messages in SQLite (WAL) under the data directory: a write-through RetainedStore
+// (the core's interface) over the in-memory one, so retained messages survive a restart or
+// kill -9 — each put is committed before the publisher's PUBACK is sent.
 #pragma once
 #include <filesystem>
 #include <memory>
 
-#include "broker/server_hub.hpp"
+#include "broker/retained_store.hpp"
 
 namespace trustlane::iot {
 class Database;
@@ -12,23 +13,18 @@ class Database;
 
 namespace trustlane::broker {
 
-class SqliteHubStore final : public HubStore {
+class SqliteRetainedStore final : public RetainedStore {
  public:
-  explicit SqliteHubStore(const std::filesystem::path& path);
-  ~SqliteHubStore() override;
+  explicit SqliteRetainedStore(const std::filesystem::path& path);  // loads what is stored
+  ~SqliteRetainedStore() override;
 
-  // Loads everything into `hub` (at start-up, before any connection).
-  void load_into(Hub& hub);
-
-  void put_retained(const std::string& scope_key, const Message& m) override;
-  void erase_retained(const std::string& scope_key, const std::string& topic) override;
-  void put_session(const std::string& scope_key, const std::string& client_id, std::uint32_t expiry,
-                   const std::map<std::string, SubscriptionOptions>& subscriptions, const std::vector<Delivery>& queued,
-                   std::int64_t disconnected_ms) override;
-  void erase_session(const std::string& scope_key, const std::string& client_id) override;
+  void put(const Scope& scope, RetainedMessage message) override;
+  void match(const Scope& scope, std::string_view filter, std::vector<RetainedMessage>& out) const override;
+  std::size_t size() const override { return memory_.size(); }
 
  private:
   std::unique_ptr<iot::Database> db_;
+  InMemoryRetainedStore memory_;
 };
 
 }  // namespace trustlane::broker

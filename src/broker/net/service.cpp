@@ -1,3 +1,6 @@
+// GCC 12 reports Asio coroutine frames' recycling allocator as mismatched new/delete (false positive).
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+
 // BrokerService: listeners, threads, registry observers, housekeeping.
 #include <spdlog/spdlog.h>
 
@@ -17,8 +20,9 @@
 #include <stdexcept>
 #include <thread>
 
-#include "broker/events_lifecycle.hpp"
-#include "broker/net/connection.hpp"
+#include "broker/server_ids.hpp"
+#include "broker/net/core.hpp"
+#include "broker/net/tls_session.hpp"
 #include "broker/net/tls.hpp"
 #include "broker/server_persistence.hpp"
 #include "broker/server_service.hpp"
@@ -52,14 +56,21 @@ tcp::endpoint parse_listen(const std::string& text) {
   return {address, static_cast<unsigned short>(port)};
 }
 
+std::unique_ptr<RetainedStore> make_retained(const ServerOptions& o) {
+  if (o.data_dir.empty()) return std::make_unique<InMemoryRetainedStore>();
+  std::filesystem::create_directories(o.data_dir);
+  return std::make_unique<SqliteRetainedStore>(o.data_dir / "broker.db");
+}
+
 }  // namespace
 
 struct BrokerService::Impl {
   Impl(iot::Registry& r, const iot::CloudCa& ca, ServerOptions o)
       : registry(r),
         options(std::move(o)),
-        hub(options.limits),
-        context{registry, hub, stats, options},
+        retained(make_retained(options)),
+        core_ioc(1),
+        core(core_ioc, registry, *retained, options, stats),
         tls_mqtt(asio::ssl::context::tls_server),
         tls_alpn(asio::ssl::context::tls_server) {
     auto key = crypto::Key::generate(crypto::Curve::P256);
@@ -70,6 +81,7 @@ struct BrokerService::Impl {
     net::configure_server_context(tls_mqtt, key, cert, ca.certificate(), false);
     net::configure_server_context(tls_alpn, key, cert, ca.certificate(), true);
     unsigned n = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+    core_work.emplace_back(asio::make_work_guard(core_ioc));
     for (unsigned i = 0; i < n; ++i) {
       ioc.push_back(std::make_unique<asio::io_context>(1));
       work.emplace_back(asio::make_work_guard(*ioc.back()));
@@ -79,9 +91,11 @@ struct BrokerService::Impl {
   iot::Registry& registry;
   ServerOptions options;
   Stats stats;
-  Hub hub;
-  net::Context context;
-  std::unique_ptr<SqliteHubStore> store;
+  std::unique_ptr<RetainedStore> retained;
+  asio::io_context core_ioc;  // the MQTT core's one thread
+  net::Core core;
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> core_work;
+  std::thread core_thread;
   asio::ssl::context tls_mqtt;
   asio::ssl::context tls_alpn;
   std::vector<std::unique_ptr<asio::io_context>> ioc;
@@ -121,8 +135,8 @@ struct BrokerService::Impl {
       }
       ++stats.tls_accepted;
       socket.set_option(tcp::no_delay(true), ec);
-      auto conn = std::make_shared<net::Connection>(context, std::move(socket), tls, alpn);
-      conn->start();
+      auto session = std::make_shared<net::TlsSession>(core, registry, stats, options, std::move(socket), tls, alpn);
+      session->start();
     }
   }
 
@@ -139,7 +153,8 @@ struct BrokerService::Impl {
         seen_usr1 = n;
       }
       if (periodic) spdlog::info("broker stats: {}", stats.line());
-      if (++tick % 5 == 0) hub.expire_sessions();
+      ++tick;
+      core.tick();
     }
   }
 
@@ -147,19 +162,17 @@ struct BrokerService::Impl {
     iot::RegistryObserver o;
     o.certificate_changed = [this](const iot::Scope& scope, const std::string& id,
                                    std::optional<iot::CertificateStatus> status) {
-      if (status == iot::CertificateStatus::Active) return;
-      for (auto& sink : hub.sinks_for_certificate(scope, id)) sink->disconnect(DisconnectReason::auth_error);
+      if (status != iot::CertificateStatus::Active) core.kick_certificate(scope, id);
     };
     o.ca_changed = [this](const iot::Scope& scope, const std::string& ca_id, std::optional<iot::CaStatus> status) {
-      if (status == iot::CaStatus::Active) return;
-      for (auto& sink : hub.sinks_for_ca(scope, ca_id)) sink->disconnect(DisconnectReason::auth_error);
+      if (status != iot::CaStatus::Active) core.kick_ca(scope, ca_id);
     };
     o.policies_changed = [this](const iot::Scope& scope, const std::string& id) {
-      for (auto& sink : hub.sinks_for_certificate(scope, id)) sink->reload_policies();
+      core.reload_policies(scope, id);
     };
     o.certificate_registered = [this](const iot::Scope& scope, const iot::CertificateInfo& info,
                                       const std::string& payload) {
-      net::publish_event(hub, scope, jitr_topic(info.ca_id), payload);
+      core.publish_event(scope, jitr_topic(info.ca_id), payload);
     };
     observer = registry.observe(std::move(o));
   }
@@ -173,11 +186,6 @@ BrokerService::~BrokerService() { stop(); }
 void BrokerService::start() {
   auto& m = *impl_;
   if (m.running) return;
-  if (!m.options.data_dir.empty()) {
-    m.store = std::make_unique<SqliteHubStore>(m.options.data_dir / "broker.db");
-    m.store->load_into(m.hub);
-    m.hub.set_store(m.store.get());
-  }
   m.mqtt_acceptor = m.listen(m.options.mqtt_listen);
   if (!m.options.alpn_listen.empty()) m.alpn_acceptor = m.listen(m.options.alpn_listen);
   m.observe_registry();
@@ -185,6 +193,7 @@ void BrokerService::start() {
   if (m.alpn_acceptor) asio::co_spawn(*m.ioc[0], m.accept_loop(*m.alpn_acceptor, m.tls_alpn, true), asio::detached);
   m.housekeeping = std::make_unique<asio::steady_timer>(*m.ioc[0]);
   asio::co_spawn(*m.ioc[0], m.housekeeping_loop(), asio::detached);
+  m.core_thread = std::thread([&m] { m.core_ioc.run(); });
   for (auto& ctx : m.ioc) m.threads.emplace_back([c = ctx.get()] { c->run(); });
   m.running = true;
   spdlog::info("broker: MQTT over mutual TLS on {}:{}{} ({} threads)", m.mqtt_acceptor->local_endpoint().address().to_string(),
@@ -203,16 +212,19 @@ void BrokerService::stop() {
     if (m.alpn_acceptor) m.alpn_acceptor->close(ec);
     m.housekeeping->cancel();
   });
-  // Close live connections; their sessions are persisted by detach.
-  for (auto& sink : m.hub.all_sinks()) sink->disconnect(DisconnectReason::server_initiated);
-  m.work.clear();
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
-  while (m.hub.all_sinks().size() > 0 && std::chrono::steady_clock::now() < deadline)
+  // Tell live clients (MQTT 5: DISCONNECT SERVER_SHUTTING_DOWN), give them a moment, then stop.
+  m.core.kick_all();
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  while (m.core.open_connections() > 0 && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));  // last bytes out
+  m.work.clear();
+  m.core_work.clear();
   for (auto& ctx : m.ioc) ctx->stop();
   for (auto& t : m.threads) t.join();
   m.threads.clear();
-  m.hub.set_store(nullptr);
+  m.core_ioc.stop();
+  if (m.core_thread.joinable()) m.core_thread.join();
 }
 
 std::uint16_t BrokerService::mqtt_port() const {
