@@ -276,10 +276,10 @@ bool Agent::Impl::process(const std::shared_ptr<Connection>& c, SessionOutput ou
       }
       if (c->subscriptions_pending > 0) --c->subscriptions_pending;
     } else if (auto* received = std::get_if<event::Received>(&e)) {
-      const auto qos = static_cast<int>(received->qos);
-      emit(AgentEvent::Kind::received,
-           "received " + received->topic + " qos=" + std::to_string(qos) + " " + trustlane::to_string(received->payload),
-           received->topic, std::move(received->payload), received->qos);
+      // Text first: argument evaluation order is unspecified and the payload moves.
+      auto text = "received " + received->topic + " qos=" + std::to_string(static_cast<int>(received->qos)) + " " +
+                  trustlane::to_string(received->payload);
+      emit(AgentEvent::Kind::received, std::move(text), received->topic, std::move(received->payload), received->qos);
     } else if (auto* ack = std::get_if<event::Acknowledged>(&e)) {
       emit(AgentEvent::Kind::acknowledged, "acknowledged packet " + std::to_string(ack->packet_id));
     } else if (auto* failed = std::get_if<event::Failed>(&e)) {

@@ -34,7 +34,8 @@ SSL_CTX* make_tls_context(OSSL_LIB_CTX* libctx, const crypto::Certificate& certi
   SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
   // P-256 only, like the SE050-backed firmware: ECDHE on P-256, ECDSA-SHA256 signatures.
   if (!SSL_CTX_set1_groups_list(ctx, "P-256")) fail(ctx, "cannot restrict TLS groups to P-256");
-  if (!SSL_CTX_set1_sigalgs_list(ctx, "ECDSA+SHA256:ECDSA+SHA384:RSA-PSS+SHA256:RSA+SHA256"))
+  // The server may sign with ECDSA or RSA (AWS IoT endpoints present RSA chains).
+  if (!SSL_CTX_set1_sigalgs_list(ctx, "ECDSA+SHA256:ECDSA+SHA384:RSA-PSS+SHA256:RSA-PSS+SHA384:RSA+SHA256:RSA+SHA384"))
     fail(ctx, "cannot set TLS signature algorithms");
   if (!SSL_CTX_set1_client_sigalgs_list(ctx, "ECDSA+SHA256")) fail(ctx, "cannot set client signature algorithms");
   if (!SSL_CTX_use_certificate(ctx, certificate.get())) fail(ctx, "the chip's certificate is not usable for TLS");

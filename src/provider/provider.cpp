@@ -100,13 +100,18 @@ const OSSL_DISPATCH kProviderFunctions[] = {
 void PkeyFree::operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
 
 void install(OSSL_LIB_CTX* libctx) {
+  // Default first, and preferred wherever both offer an algorithm: our keymgmt shares the name
+  // "EC" (so TLS and X.509 code treat chip keys as EC keys) but can only hold chip keys; plain
+  // EC work (ephemeral ECDHE keys, peers' keys) must land on the default provider.
+  if (!OSSL_PROVIDER_available(libctx, "default") && !OSSL_PROVIDER_load(libctx, "default"))
+    crypto::throw_openssl("loading OpenSSL's default provider");
   if (!OSSL_PROVIDER_available(libctx, kProviderName)) {
     if (!OSSL_PROVIDER_add_builtin(libctx, kProviderName, &trustlane_se05x_provider_init))
       crypto::throw_openssl("registering the trustlane-se05x provider");
     if (!OSSL_PROVIDER_load(libctx, kProviderName)) crypto::throw_openssl("loading the trustlane-se05x provider");
   }
-  if (!OSSL_PROVIDER_available(libctx, "default") && !OSSL_PROVIDER_load(libctx, "default"))
-    crypto::throw_openssl("loading OpenSSL's default provider");
+  if (!EVP_set_default_properties(libctx, "?provider=default"))
+    crypto::throw_openssl("preferring the default provider");
 }
 
 LibContext::LibContext() : ctx_(OSSL_LIB_CTX_new()) {

@@ -32,6 +32,10 @@ class DeviceAgentTest(E2ETest):
                            name="serve")
         wait_for_port(self.chip_port, proc=serve.proc)
         wait_for_port(self.chip_port + 1, proc=serve.proc)
+        self.t1_port = free_port(2)
+        serve_t1 = self.start(["chip", "serve", "--store", self.store, "--listen", f"127.0.0.1:{self.t1_port}",
+                               "--transport", "t1"], name="serve-t1")
+        wait_for_port(self.t1_port, proc=serve_t1.proc)
         self.make_broker_pki()
         self.mqtt_port = free_port()
         self.broker = None
@@ -55,11 +59,14 @@ class DeviceAgentTest(E2ETest):
         openssl("x509", "-req", "-in", csr, "-CA", self.ca, "-CAkey", ca_key, "-CAcreateserial", "-out", cert,
                 "-days", "2", "-extfile", ext)
         self.srv_key, self.srv_cert = key, cert
+        # Mosquitto started as root drops to its own user: let it read what it needs.
+        for path, mode in ((self.tmp, 0o755), (self.store, 0o755), (key, 0o644), (cert, 0o644)):
+            os.chmod(path, mode)
         conf = self.path("mosquitto.conf")
         with open(conf, "w") as f:
             f.write(f"""per_listener_settings false
 persistence false
-log_dest stdout
+log_dest stderr
 log_type all
 connection_messages true
 listener {{port}} 127.0.0.1
@@ -72,14 +79,17 @@ tls_version tlsv1.2
 """)
         self.conf_template = open(conf).read()
 
-    def start_broker(self):
+    def start_broker(self, client_ca=None):
         conf = self.path("mosquitto.conf")
+        text = self.conf_template.replace("{port}", str(self.mqtt_port))
+        if client_ca:
+            text = text.replace(f"cafile {os.path.join(self.store, 'vendor-ca.pem')}", f"cafile {client_ca}")
         with open(conf, "w") as f:
-            f.write(self.conf_template.replace("{port}", str(self.mqtt_port)))
+            f.write(text)
         log_path = self.path(f"mosquitto-{len(self.broker_logs)}.log")
         self.broker_logs.append(log_path)
         self._broker_log = open(log_path, "w")
-        self.broker = subprocess.Popen([MOSQUITTO, "-c", conf], stdout=self._broker_log, stderr=subprocess.STDOUT)
+        self.broker = subprocess.Popen([MOSQUITTO, "-c", conf], stdout=self._broker_log, stderr=self._broker_log)
         wait_for_port(self.mqtt_port, proc=self.broker)
 
     def stop_broker(self, sig=signal.SIGTERM):
@@ -165,6 +175,23 @@ tls_version tlsv1.2
         self.assertEqual(len(re.findall(r"published sdk/test/dev0 qos=1", a.log())), 4, a.log())
         self.assertEqual(len(re.findall(r"acknowledged packet", a.log())), 4, a.log())
 
+    def test_in_process_chip_from_store(self):
+        uid, client_id = self.uids[1]
+        args = ["device", "run", "--store", self.store, "--chip", uid, "--endpoint", ENDPOINT,
+                "--connect", f"127.0.0.1:{self.mqtt_port}", "--ca", self.ca, "--pub", "sdk/test/inproc",
+                "--interval", "100ms", "--count", "2", "--qos", "1"]
+        a = self.start(args, name="inproc")
+        self.assertEqual(a.proc.wait(timeout=30), 0, a.log())
+        self.assertIn(f"as {client_id}", a.log())
+        self.assertEqual(len(re.findall(r"acknowledged packet", a.log())), 2, a.log())
+
+    def test_t1_transport_and_port_443_mode(self):
+        args = ["device", "run", "--se", f"t1://127.0.0.1:{self.t1_port}", "--endpoint", ENDPOINT,
+                "--connect", f"127.0.0.1:{self.mqtt_port}", "--ca", self.ca, "--port-443",
+                "--sub", "sdk/test/#", "--pub", "sdk/test/t1", "--interval", "200ms"]
+        a = self.start(args, name="t1")
+        self.wait_log(a, r"received sdk/test/t1 qos=1 ")
+
     def test_mqtt5(self):
         a = self.agent(0, "--mqtt5", "--sub", "sdk/test/#", "--pub", "sdk/test/dev0", "--interval", "300ms")
         self.wait_log(a, r"received sdk/test/dev0 qos=1 ")
@@ -176,6 +203,16 @@ tls_version tlsv1.2
         log = self.wait_log(a, r"reconnect in")
         self.assertIn("TLS handshake with other.example", log)
         self.assertIn("certificate verify failed", log)
+
+    def test_broker_rejecting_chip_certificate_is_a_tls_alert(self):
+        # A broker that does not trust the vendor CA refuses the chip's certificate.
+        self.stop_broker()
+        os.chmod(self.ca, 0o644)
+        self.start_broker(client_ca=self.ca)
+        a = self.agent(0)
+        log = self.wait_log(a, r"reconnect in")
+        self.assertIn("alert unknown ca", log)
+        self.assertNotIn("connected to", log)
 
     def test_unreachable_broker_is_reported(self):
         dead = free_port()

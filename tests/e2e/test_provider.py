@@ -17,6 +17,12 @@ def provider_args():
     return ["-provider-path", PROVIDER_DIR, "-provider", "trustlane-se05x", "-provider", "default"]
 
 
+# TLS 1.2 needs OpenSSL's default provider to win plain "EC" fetches (ECDHE-ECDSA cipher
+# availability): load it first, or keep the order above and add -propquery ?provider=default.
+def provider_args_default_first():
+    return ["-provider-path", PROVIDER_DIR, "-provider", "default", "-provider", "trustlane-se05x"]
+
+
 def openssl(args, check=True, input=None, timeout=60):
     proc = subprocess.run(["openssl", *args], capture_output=True, input=input, timeout=timeout)
     if check and proc.returncode != 0:
@@ -131,7 +137,7 @@ class ProviderJrcpTest(ProviderBase):
         self.assertNotEqual(out.returncode, 0)
         self.assertIn(b"no object 0xF0000200", out.stderr)
 
-    def mutual_tls(self, version_flag):
+    def mutual_tls(self, version_flag, providers=None):
         srv_key, srv_cert = self.path("srv.key"), self.path("srv.pem")
         openssl(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
                  "-keyout", srv_key, "-out", srv_cert, "-subj", "/CN=broker.test", "-days", "2",
@@ -145,8 +151,12 @@ class ProviderJrcpTest(ProviderBase):
                                        "-verify_return_error", "-naccept", "1"],
                                       stdin=subprocess.PIPE, stdout=log, stderr=subprocess.STDOUT)
         try:
-            wait_for_port(port, proc=server)
-            client = openssl(["s_client", "-connect", f"127.0.0.1:{port}", version_flag, *provider_args(),
+            # Not wait_for_port: a probe connection would use up the single accept.
+            deadline = time.time() + 20
+            while "ACCEPT" not in open(log_path).read() and time.time() < deadline and server.poll() is None:
+                time.sleep(0.05)
+            client = openssl(["s_client", "-connect", f"127.0.0.1:{port}", version_flag,
+                              *(providers or provider_args()),
                               "-key", self.key_uri, "-cert", cert, "-CAfile", srv_cert,
                               "-servername", "broker.test", "-verify_hostname", "broker.test",
                               "-verify_return_error"],
@@ -171,7 +181,11 @@ class ProviderJrcpTest(ProviderBase):
         self.assertIn("TLSv1.3", out)
 
     def test_s_client_tls12_mutual_auth_with_chip_key(self):
-        out = self.mutual_tls("-tls1_2")
+        out = self.mutual_tls("-tls1_2", provider_args_default_first())
+        self.assertIn("TLSv1.2", out)
+
+    def test_s_client_tls12_with_propquery_preferring_default(self):
+        out = self.mutual_tls("-tls1_2", provider_args() + ["-propquery", "?provider=default"])
         self.assertIn("TLSv1.2", out)
 
 
