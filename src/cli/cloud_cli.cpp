@@ -68,7 +68,9 @@ void serve(const ServeOptions& o) {
   std::printf("trustlane cloud: API (AWS IoT control plane, rest-json) on http://%s:%u — use --endpoint-url\n",
               api_addr.host.c_str(), server.port());
   auto broker = broker::start_broker_service(store, *ca, o.mqtt, o.mqtt_alpn, o.domain, dir);  // broker
-  std::printf("trustlane cloud: MQTT (mutual TLS, SNI account routing) on %s port %u%s%s\n", o.mqtt.c_str(),
+  // The bound port, not the requested one: port 0 asks the system for a free port.
+  std::string mqtt_host = o.mqtt.substr(0, o.mqtt.rfind(':'));
+  std::printf("trustlane cloud: MQTT (mutual TLS, SNI account routing) on %s:%u%s%s\n", mqtt_host.c_str(),
               broker->mqtt_port(), o.mqtt_alpn.empty() ? "" : ", ALPN x-amzn-mqtt-ca on ", o.mqtt_alpn.c_str());
   std::printf("trustlane cloud: endpoints <prefix>-ats.iot.<region>.%s (describe-endpoint --endpoint-type iot:Data-ATS)\n",
               o.domain.c_str());

@@ -52,8 +52,12 @@ class CloudTest(E2ETest):
     def start_cloud(self, extra=None):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        extra = list(extra or [])
+        if "--mqtt" not in extra:  # never the shared default port: tests run in parallel
+            self.mqtt_port = free_port()
+            extra += ["--mqtt", f"127.0.0.1:{self.mqtt_port}"]
         self.cloud = self.start(["cloud", "serve", "--data", self.data, "--api", f"127.0.0.1:{self.port}",
-                                 *self.serve_args, *(extra or [])], name="cloud")
+                                 *self.serve_args, *extra], name="cloud")
         wait_for_port(self.port, proc=self.cloud.proc)
         return self.cloud
 

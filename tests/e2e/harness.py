@@ -4,6 +4,7 @@ Every test starts its own processes in a fresh temporary directory and stops the
 tearDown, so tests are independent and can run in parallel under CTest.
 """
 import os
+import random
 import shutil
 import signal
 import socket
@@ -15,25 +16,42 @@ import unittest
 TRUSTLANE = os.environ.get("TRUSTLANE_BIN") or shutil.which("trustlane") or "trustlane"
 
 
+def _ephemeral_range():
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            low, high = (int(x) for x in f.read().split())
+            return low, high
+    except (OSError, ValueError):
+        return 32768, 60999
+
+
+def _all_free(base, count):
+    for p in range(base, base + count):
+        with socket.socket() as t:
+            try:
+                t.bind(("127.0.0.1", p))
+            except OSError:
+                return False
+    return True
+
+
 def free_port(count=1):
-    """Returns a base port such that base..base+count-1 are free on 127.0.0.1 right now."""
-    for _ in range(200):
+    """Returns a base port such that base..base+count-1 are free on 127.0.0.1 right now.
+
+    A single port comes from the kernel. A range is drawn below the ephemeral range, where
+    the kernel never hands out ports on its own, so parallel tests rarely collide.
+    """
+    if count == 1:
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
-            base = s.getsockname()[1]
-        if base + count >= 65535:
-            continue
-        ok = True
-        for p in range(base, base + count):
-            with socket.socket() as t:
-                try:
-                    t.bind(("127.0.0.1", p))
-                except OSError:
-                    ok = False
-                    break
-        if ok:
+            return s.getsockname()[1]
+    low, _ = _ephemeral_range()
+    rng = random.Random()
+    for _ in range(500):
+        base = rng.randrange(10000, max(10001, low - count))
+        if _all_free(base, count):
             return base
-    raise RuntimeError("no free port range")
+    raise RuntimeError(f"no free range of {count} ports")
 
 
 def wait_for_port(port, host="127.0.0.1", timeout=20.0, proc=None):
