@@ -1,10 +1,112 @@
+// `trustlane cloud serve|ca`: the AWS IoT compatible control plane in one process.
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+
+#include "api/credentials.hpp"
+#include "api/server.hpp"
+#include "api/service.hpp"
 #include "cli/commands.hpp"
+#include "iot/cloud_ca.hpp"
+#include "iot/store.hpp"
 
 namespace trustlane::cli {
 
+namespace {
+
+struct HostPort {
+  std::string host;
+  std::uint16_t port;
+};
+
+HostPort parse_host_port(const std::string& text, const char* what) {
+  auto colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0) throw UsageError(std::string(what) + " must be HOST:PORT, got " + text);
+  auto port = text.substr(colon + 1);
+  char* end = nullptr;
+  long value = std::strtol(port.c_str(), &end, 10);
+  if (port.empty() || *end != '\0' || value < 0 || value > 65535)
+    throw UsageError(std::string(what) + " has an invalid port: " + text);
+  return {text.substr(0, colon), static_cast<std::uint16_t>(value)};
+}
+
+struct ServeOptions {
+  std::string data;
+  std::string api = "127.0.0.1:8080";
+  std::string mqtt = "127.0.0.1:8883";
+  std::string domain = "trustlane.local";
+  std::string credentials;
+  bool strict = false;
+  bool sync_full = false;
+  unsigned threads = 0;
+};
+
+void serve(const ServeOptions& o) {
+  auto api_addr = parse_host_port(o.api, "--api");
+  parse_host_port(o.mqtt, "--mqtt");
+  std::filesystem::path dir(o.data);
+  auto ca = std::make_shared<const iot::CloudCa>(iot::CloudCa::load_or_create(dir));
+  iot::StoreOptions store_options;
+  store_options.domain = o.domain;
+  store_options.sync_full = o.sync_full;
+  iot::Store store(dir / "registry.db", ca, store_options);
+  api::Credentials credentials;
+  if (!o.credentials.empty()) {
+    auto loaded = api::Credentials::load(o.credentials);
+    if (!loaded) throw UsageError(loaded.error());
+    credentials = std::move(*loaded);
+  }
+  if (o.strict && credentials.size() == 0) throw UsageError("--strict-auth needs --credentials with at least one key");
+  api::ServiceOptions service_options;
+  service_options.auth.strict = o.strict;
+  api::Service service(store, std::move(credentials), service_options);
+  api::HttpServer server(api_addr.host, api_addr.port, [&](const api::HttpRequest& r) { return service.handle(r); },
+                         o.threads);
+
+  std::printf("trustlane cloud: API (AWS IoT control plane, rest-json) on http://%s:%u — use --endpoint-url\n",
+              api_addr.host.c_str(), server.port());
+  std::printf("trustlane cloud: MQTT address %s configured; the MQTT broker is not yet enabled in this build\n",
+              o.mqtt.c_str());
+  std::printf("trustlane cloud: endpoints <prefix>-ats.iot.<region>.%s (describe-endpoint --endpoint-type iot:Data-ATS)\n",
+              o.domain.c_str());
+  std::printf("trustlane cloud: root CA %s\n", ca->certificate_path().c_str());
+  std::printf("trustlane cloud: data %s (SQLite WAL), auth %s\n", std::filesystem::absolute(dir).c_str(),
+              o.strict ? "strict (signed requests from known keys only)" : "lenient (12-digit access key = account)");
+  std::printf("trustlane cloud: ready\n");
+  std::fflush(stdout);
+  server.run(true);
+  std::printf("trustlane cloud: stopped\n");
+  std::fflush(stdout);
+}
+
+}  // namespace
+
 void add_cloud_commands(CLI::App& app) {
-  auto* cmd = app.add_subcommand("cloud", "cloud commands");
+  auto* cmd = app.add_subcommand("cloud", "the AWS IoT compatible cloud: control plane API (and MQTT broker)");
   cmd->require_subcommand(1);
+
+  auto opts = std::make_shared<ServeOptions>();
+  auto* serve_cmd = cmd->add_subcommand("serve", "run the cloud (control plane API; registry in --data)");
+  serve_cmd->add_option("--data", opts->data, "data directory (registry.db, root-ca.pem/.key)")->required();
+  serve_cmd->add_option("--api", opts->api, "HTTP API listen address HOST:PORT")->capture_default_str();
+  serve_cmd->add_option("--mqtt", opts->mqtt, "MQTT (mutual TLS) listen address HOST:PORT")->capture_default_str();
+  serve_cmd->add_option("--domain", opts->domain, "endpoint domain: <prefix>-ats.iot.<region>.<domain>")
+      ->capture_default_str();
+  serve_cmd->add_option("--credentials", opts->credentials,
+                        "JSON file {\"credentials\":[{\"accessKeyId\",\"secretAccessKey\",\"accountId\"}]}: keys "
+                        "whose SigV4 signatures are verified");
+  serve_cmd->add_flag("--strict-auth", opts->strict, "reject unknown access keys and unsigned or badly signed requests");
+  serve_cmd->add_flag("--sync-full", opts->sync_full, "fsync every commit (survive power loss, not only kill -9)");
+  serve_cmd->add_option("--threads", opts->threads, "server threads (default: one per core)");
+  serve_cmd->callback([opts] { serve(*opts); });
+
+  auto data = std::make_shared<std::string>();
+  auto* ca_cmd = cmd->add_subcommand("ca", "print the cloud's root CA certificate (PEM); creates it if missing");
+  ca_cmd->add_option("--data", *data, "data directory")->required();
+  ca_cmd->callback([data] {
+    auto ca = iot::CloudCa::load_or_create(*data);
+    std::fputs(ca.certificate().pem().c_str(), stdout);
+  });
 }
 
 }  // namespace trustlane::cli

@@ -1,0 +1,37 @@
+// The AWS IoT control plane as a pure function of an HTTP request (sans-I/O): authenticate
+// (SigV4) → route → validate → registry → AWS-shaped response. The server only moves bytes.
+#pragma once
+#include <atomic>
+#include <cstdint>
+#include <functional>
+
+#include "api/auth.hpp"
+#include "api/credentials.hpp"
+#include "api/http_message.hpp"
+#include "iot/store.hpp"
+
+namespace trustlane::api {
+
+inline constexpr std::size_t kMaxBodyBytes = 1 << 20;  // larger bodies: 413
+
+struct ServiceOptions {
+  AuthOptions auth;
+  std::function<long long()> clock;  // epoch seconds for SigV4 skew checks; default: system clock
+};
+
+class Service {
+ public:
+  Service(iot::Store& store, Credentials credentials, ServiceOptions options = {});
+  HttpResponse handle(const HttpRequest& request);
+
+ private:
+  std::string next_request_id();
+
+  iot::Store& store_;
+  Credentials credentials_;
+  ServiceOptions options_;
+  std::string id_prefix_;
+  std::atomic<std::uint64_t> counter_{0};
+};
+
+}  // namespace trustlane::api

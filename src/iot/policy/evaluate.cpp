@@ -1,0 +1,77 @@
+// Policy evaluation: default deny, an explicit Allow grants, an explicit Deny anywhere wins.
+#include <sstream>
+
+#include "iot/policy/condition_operators.hpp"
+#include "iot/policy/policy.hpp"
+
+namespace trustlane::iot::policy {
+namespace {
+
+bool action_applies(const Statement& s, std::string_view action) {
+  bool any = false;
+  for (const auto& a : s.actions) any = any || wildcard_match(a.pattern, action, /*ignore_case=*/true);
+  return s.not_action ? !any : any;
+}
+
+bool resource_applies(const Statement& s, const Request& r) {
+  bool any = false;
+  for (const auto& res : s.resources) {
+    auto pattern = substitute(res.pattern, r.variables);
+    if (!pattern) {
+      // An unresolvable variable never widens anything: under NotResource the statement
+      // cannot tell what it excludes, so it does not apply at all.
+      if (s.not_resource) return false;
+      continue;
+    }
+    any = any || wildcard_match(*pattern, r.resource, /*ignore_case=*/false);
+  }
+  return s.not_resource ? !any : any;
+}
+
+bool statement_applies(const Statement& s, const Request& r) {
+  if (!action_applies(s, r.action) || !resource_applies(s, r)) return false;
+  for (const auto& c : s.conditions)
+    if (!condition_holds(c, r.variables)) return false;
+  return true;
+}
+
+}  // namespace
+
+Decision evaluate(const std::vector<const Document*>& policies, const Request& request) {
+  Decision result;
+  for (std::size_t p = 0; p < policies.size(); ++p) {
+    if (policies[p] == nullptr) continue;
+    const auto& statements = policies[p]->statements;
+    for (std::size_t i = 0; i < statements.size(); ++i) {
+      const Statement& s = statements[i];
+      if (!statement_applies(s, request)) continue;
+      switch (s.effect) {
+        case Effect::deny:
+          return {Decision::Reason::explicit_deny, p, i, s.sid};
+        case Effect::allow:
+          if (result.reason == Decision::Reason::default_deny) result = {Decision::Reason::explicit_allow, p, i, s.sid};
+          break;
+      }
+    }
+  }
+  return result;
+}
+
+std::string Decision::why() const {
+  std::ostringstream os;
+  os << *this;
+  return os.str();
+}
+
+std::ostream& operator<<(std::ostream& os, const Decision& d) {
+  switch (d.reason) {
+    case Decision::Reason::default_deny: return os << "default deny (no statement allows)";
+    case Decision::Reason::explicit_allow: os << "allowed by "; break;
+    case Decision::Reason::explicit_deny: os << "explicit deny by "; break;
+  }
+  os << "policy[" << d.policy_index << "].Statement[" << d.statement_index << "]";
+  if (!d.sid.empty()) os << " (Sid " << d.sid << ")";
+  return os;
+}
+
+}  // namespace trustlane::iot::policy

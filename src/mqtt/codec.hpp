@@ -1,0 +1,23 @@
+// Encode and decode whole MQTT packets. A frame is the fixed header byte, the Remaining Length
+// varint and the body — exactly what FrameReader::next() yields.
+//
+// Broker I/O layer: bytes from the socket → FrameReader::feed/next → decode(frame, version)
+// (the version is known from the CONNECT, which decode reads itself) → state machine; packets
+// to send → encode(packet, version) → socket.
+#pragma once
+#include "mqtt/packets.hpp"
+#include "mqtt/reason_code.hpp"
+#include "util/result.hpp"
+
+namespace trustlane::mqtt {
+
+// Untrusted input: never throws, never reads past the end. Errors are the MQTT 5 reason code
+// to report (MALFORMED_PACKET, PROTOCOL_ERROR, UNSUPPORTED_PROTOCOL_VERSION).
+// `version` is the connection's negotiated version; CONNECT carries its own and ignores it.
+Result<Packet, ReasonCode> decode(ByteView frame, Version version);
+
+// Encodes in canonical form (shortest acknowledgements, properties in id order). Encoding a
+// field the version cannot carry (AUTH in 3.1.1) or a value out of range is a programming error.
+Bytes encode(const Packet& packet, Version version);
+
+}  // namespace trustlane::mqtt
