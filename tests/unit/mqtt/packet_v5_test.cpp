@@ -1,6 +1,8 @@
 // MQTT 5.0: every packet type as annotated bytes, with properties; decode → compare → re-encode.
 #include <gtest/gtest.h>
 
+#include <sstream>
+
 #include "test_bytes.hpp"
 
 using namespace trustlane::mqtt;
@@ -163,6 +165,47 @@ TEST(PacketV5, PropertyIdentifiersAnyOrderAcceptedCanonicalOnEncode) {
   EXPECT_EQ(c.properties.server_keep_alive, 60);
   EXPECT_EQ(c.properties.retain_available, 0);
   EXPECT_EQ(trustlane::to_hex(encode(c, V5)), "200b00000813003c21000a2500");
+}
+
+}  // namespace
+
+namespace {
+
+TEST(PacketVersions, V311EncodingDropsV5OnlyFields) {
+  Publish p;
+  p.topic = "t";
+  p.payload = {'x'};
+  Publish with_props = p;
+  with_props.properties.content_type = "text/plain";
+  EXPECT_EQ(encode(with_props, Version::v3_1_1), encode(p, Version::v3_1_1));
+  Disconnect d{0x8E, {}};
+  EXPECT_EQ(trustlane::to_hex(encode(d, Version::v3_1_1)), "e000");
+  Puback a{{5, 0x87, {}}};
+  EXPECT_EQ(trustlane::to_hex(encode(a, Version::v3_1_1)), "40020005");
+}
+
+TEST(PacketVersions, AuthWithReasonAlwaysCarriesPropertyLength) {
+  EXPECT_EQ(trustlane::to_hex(encode(Auth{0x19, {}}, Version::v5)), "f0021900");
+  EXPECT_EQ(trustlane::to_hex(encode(Disconnect{0x04, {}}, Version::v5)), "e00104");
+}
+
+TEST(PacketVersions, SameBytesDifferentVersionsDecodeDifferently) {
+  // 3.1.1 PUBACK cannot have a reason code; v5 can.
+  mqtt_test::Bytes wire{0x40, 0x03, 0x00, 0x01, 0x10};
+  EXPECT_FALSE(decode(wire, Version::v3_1_1).ok());
+  auto v5 = decode(wire, Version::v5);
+  ASSERT_TRUE(v5.ok());
+  EXPECT_EQ(std::get<Puback>(v5.value()).reason_code, 0x10);
+}
+
+TEST(PacketPrinting, OneLineForLogs) {
+  std::ostringstream os;
+  Publish p;
+  p.topic = "a/b";
+  p.qos = QoS::at_least_once;
+  p.packet_id = 3;
+  os << Packet{p};
+  EXPECT_NE(os.str().find("PUBLISH topic=\"a/b\" qos=1"), std::string::npos) << os.str();
 }
 
 }  // namespace

@@ -1,0 +1,93 @@
+// The broker's shared state, sans-I/O: sessions by (scope, client ID), the subscription index,
+// retained messages and routing of PUBLISHes between Connections. Single-threaded: the I/O
+// layer calls it from one strand (or one hub per shard).
+//
+// After any call into a Connection or the Hub, the I/O layer drains take_dirty() and, for each
+// connection returned, Connection::take_events(): a publish from one client produces events on
+// the receivers' connections.
+#pragma once
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "broker/retained_store.hpp"
+#include "broker/subscription_index.hpp"
+
+namespace trustlane::broker {
+
+class Connection;
+
+// An application message on its way through the broker (version-independent).
+struct Message {
+  std::string topic;
+  Bytes payload;
+  mqtt::QoS qos = mqtt::QoS::at_most_once;
+  bool retain = false;
+  mqtt::Properties properties;  // forwarded v5 properties (no topic alias / subscription ids)
+  bool redelivery = false;      // sent before and not acknowledged: replayed with DUP = 1
+  bool operator==(const Message&) const = default;
+};
+
+class Hub {
+ public:
+  explicit Hub(RetainedStore& retained, std::size_t offline_queue_limit = 1000);
+
+  struct Attached {
+    SessionId session;
+    bool session_present;
+  };
+  // Binds a connection to the session of (scope, client_id). An older connection with the same
+  // client ID is kicked (SESSION_TAKEN_OVER / DUPLICATE_CLIENTID). clean_start discards the old
+  // session; persistent = the session outlives this connection.
+  Attached attach(Connection& connection, const Scope& scope, const std::string& client_id, bool clean_start,
+                  bool persistent);
+  // The connection is gone. A persistent session keeps its subscriptions and gets `unacked`
+  // (QoS 1 messages sent but not acknowledged, or not yet sent) back for replay.
+  void detach(Connection& connection, SessionId session, std::vector<Message> unacked);
+  // Replays queued QoS 1 messages to the session's (new) connection.
+  void flush_queued(SessionId session);
+
+  bool subscribe(SessionId session, const std::string& filter, const Subscriber& subscriber);  // true if new
+  bool unsubscribe(SessionId session, const std::string& filter);                             // false if none
+  std::size_t subscription_count(SessionId session) const;
+  bool subscribed(SessionId session, const std::string& filter) const;
+
+  // Routes to every matching subscriber (each receiver's Connection checks iot:Receive).
+  void publish(const Scope& scope, const Message& message, SessionId publisher);
+  void retain(const Scope& scope, const Message& message);
+  void retained_for(const Scope& scope, std::string_view filter, std::vector<RetainedMessage>& out) const;
+
+  std::vector<Connection*> take_dirty();
+  void mark_dirty(Connection& connection);
+  void forget(Connection& connection);  // a Connection is being destroyed: drop it from dirty_
+  std::size_t session_count() const { return sessions_.size(); }
+  std::string assign_client_id();  // for empty client IDs
+
+ private:
+  struct Session {
+    SessionId id;
+    Scope scope;
+    std::string client_id;
+    bool persistent = false;
+    Connection* connection = nullptr;
+    std::map<std::string, Subscriber> subscriptions;  // filter → subscriber
+    std::deque<Message> queued;                       // QoS 1 while offline
+  };
+  void drop(Session& s);
+
+  RetainedStore& retained_;
+  std::size_t offline_queue_limit_;
+  SubscriptionIndex index_;
+  std::unordered_map<std::string, std::unique_ptr<Session>> sessions_;  // scope key + '\n' + client id
+  std::unordered_map<SessionId, Session*> by_id_;
+  std::vector<Connection*> dirty_;
+  std::vector<Match> scratch_;
+  SessionId next_id_ = 1;
+  std::uint64_t next_client_ = 1;
+};
+
+}  // namespace trustlane::broker
