@@ -6,6 +6,7 @@
 #include "api/credentials.hpp"
 #include "api/server.hpp"
 #include "api/service.hpp"
+#include "broker/server_service.hpp"
 #include "cli/commands.hpp"
 #include "iot/cloud_ca.hpp"
 #include "iot/store.hpp"
@@ -34,6 +35,7 @@ struct ServeOptions {
   std::string data;
   std::string api = "127.0.0.1:8080";
   std::string mqtt = "127.0.0.1:8883";
+  std::string mqtt_alpn;  // broker: 443-style listener (ALPN x-amzn-mqtt-ca); empty = off
   std::string domain = "trustlane.local";
   std::string credentials;
   bool strict = false;
@@ -65,8 +67,9 @@ void serve(const ServeOptions& o) {
 
   std::printf("trustlane cloud: API (AWS IoT control plane, rest-json) on http://%s:%u — use --endpoint-url\n",
               api_addr.host.c_str(), server.port());
-  std::printf("trustlane cloud: MQTT address %s configured; the MQTT broker is not yet enabled in this build\n",
-              o.mqtt.c_str());
+  auto broker = broker::start_broker_service(store, *ca, o.mqtt, o.mqtt_alpn, o.domain, dir);  // broker
+  std::printf("trustlane cloud: MQTT (mutual TLS, SNI account routing) on %s port %u%s%s\n", o.mqtt.c_str(),
+              broker->mqtt_port(), o.mqtt_alpn.empty() ? "" : ", ALPN x-amzn-mqtt-ca on ", o.mqtt_alpn.c_str());
   std::printf("trustlane cloud: endpoints <prefix>-ats.iot.<region>.%s (describe-endpoint --endpoint-type iot:Data-ATS)\n",
               o.domain.c_str());
   std::printf("trustlane cloud: root CA %s\n", ca->certificate_path().c_str());
@@ -90,6 +93,7 @@ void add_cloud_commands(CLI::App& app) {
   serve_cmd->add_option("--data", opts->data, "data directory (registry.db, root-ca.pem/.key)")->required();
   serve_cmd->add_option("--api", opts->api, "HTTP API listen address HOST:PORT")->capture_default_str();
   serve_cmd->add_option("--mqtt", opts->mqtt, "MQTT (mutual TLS) listen address HOST:PORT")->capture_default_str();
+  serve_cmd->add_option("--mqtt-alpn", opts->mqtt_alpn, "MQTT listener requiring ALPN x-amzn-mqtt-ca (443-style) HOST:PORT");
   serve_cmd->add_option("--domain", opts->domain, "endpoint domain: <prefix>-ats.iot.<region>.<domain>")
       ->capture_default_str();
   serve_cmd->add_option("--credentials", opts->credentials,

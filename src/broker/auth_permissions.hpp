@@ -1,0 +1,52 @@
+// What a connection may do: the policies attached to its certificate, parsed once, plus the
+// policy variables known at CONNECT; checked on every CONNECT, PUBLISH, SUBSCRIBE, delivery and
+// retained publish (iot:Connect/Publish/Subscribe/Receive/RetainPublish). Reloaded when the
+// registry says the certificate's policies changed. Not thread-safe: owned by one connection.
+#pragma once
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "crypto/x509.hpp"
+#include "iot/policy/policy.hpp"
+#include "iot/registry.hpp"
+
+namespace trustlane::broker {
+
+enum class Action { connect, publish, subscribe, receive, retain_publish };
+std::string_view action_name(Action a);  // "iot:Connect", …
+
+// arn:aws:iot:<region>:<account>:client/<id> | topic/<t> | topicfilter/<f>
+std::string resource_arn(const iot::Scope& scope, Action action, std::string_view name);
+
+// Policy variables of a connection (client ID, certificate fields, thing when the certificate is
+// attached to a thing named like the client ID, source IP).
+iot::policy::Variables connection_variables(iot::Registry& registry, const iot::Scope& scope,
+                                            const crypto::Certificate& cert, const std::string& certificate_id,
+                                            const std::string& client_id, const std::string& source_ip);
+
+class Permissions {
+ public:
+  Permissions(iot::Scope scope, iot::policy::Variables variables)
+      : scope_(std::move(scope)), variables_(std::move(variables)) {}
+
+  // (Re)reads the certificate's attached policies; unparsable documents are skipped (logged).
+  void load(iot::Registry& registry, std::string_view certificate_id);
+  void set_documents(std::vector<iot::policy::Document> docs) { documents_ = std::move(docs); }
+
+  iot::policy::Decision check(Action action, std::string_view name) const;
+  // For the core's Authorizer: evaluates a request built by the core (its own variables).
+  iot::policy::Decision evaluate(const iot::policy::Request& request) const;
+  bool allowed(Action action, std::string_view name) const { return check(action, name).allowed(); }
+
+ private:
+  iot::Scope scope_;
+  iot::policy::Variables variables_;
+  std::vector<iot::policy::Document> documents_;
+};
+
+// Decimal rendering of a big-endian serial number, as AWS shows iot:Certificate.SerialNumber.
+std::string serial_decimal(ByteView big_endian);
+
+}  // namespace trustlane::broker

@@ -1,0 +1,217 @@
+#include "broker/net/core.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/post.hpp>
+
+#include "broker/events_lifecycle.hpp"
+#include "broker/net/tls_session.hpp"
+
+namespace trustlane::broker::net {
+
+namespace asio = boost::asio;
+
+namespace {
+std::int64_t wall_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+}  // namespace
+
+Scope to_core_scope(const iot::Scope& s) { return Scope{s.account, s.region}; }
+
+Core::Core(asio::io_context& ioc, iot::Registry& registry, RetainedStore& retained, const ServerOptions& options,
+           Stats& stats)
+    : ioc_(ioc), registry_(registry), options_(options), stats_(stats), hub_(retained, options.limits.offline_queue) {}
+
+Core::~Core() = default;
+
+bool Core::admit_connect(const iot::Scope& scope, const std::string& client_id) {
+  auto now = std::chrono::steady_clock::now();
+  std::lock_guard lock(connect_mutex_);
+  auto& last = last_connect_[{scope.account + '/' + scope.region, client_id}];
+  auto gap = std::chrono::duration<double>(1.0 / options_.net.connects_per_second_per_client);
+  if (last != std::chrono::steady_clock::time_point{} && now - last < gap) return false;
+  last = now;
+  if (last_connect_.size() > 100'000) {  // keep the map bounded: forget entries older than 10 s
+    for (auto it = last_connect_.begin(); it != last_connect_.end();)
+      it = now - it->second > std::chrono::seconds(10) ? last_connect_.erase(it) : std::next(it);
+  }
+  return true;
+}
+
+void Core::open(std::shared_ptr<TlsSession> session, Admission a) {
+  asio::post(ioc_, [this, session = std::move(session), a = std::move(a)]() mutable {
+    TlsSession* key = session.get();
+    ConnectionIdentity identity{to_core_scope(a.scope), std::move(a.variables)};
+    auto permissions = a.permissions;
+    Authorizer authorize = [permissions](const iot::policy::Request& r) { return permissions->evaluate(r); };
+    Entry e;
+    e.connection = std::make_unique<Connection>(hub_, std::move(identity), std::move(authorize), options_.limits);
+    e.session = std::move(session);
+    e.keep_alive = std::make_unique<asio::steady_timer>(ioc_);
+    e.scope = a.scope;
+    e.certificate_id = a.certificate_id;
+    e.ca_id = a.ca_id;
+    e.peer_ip = a.peer_ip;
+    e.session_uuid = random_uuid();
+    e.permissions = std::move(permissions);
+    by_connection_[e.connection.get()] = key;
+    auto& entry = entries_.emplace(key, std::move(e)).first->second;
+    ++open_count_;
+    entry.connection->on_bytes(a.connect_frame);
+    hub_.mark_dirty(*entry.connection);
+    drain();
+  });
+}
+
+void Core::bytes(TlsSession* session, Bytes data) {
+  asio::post(ioc_, [this, session, data = std::move(data)] {
+    auto it = entries_.find(session);
+    if (it == entries_.end()) return;
+    it->second.connection->on_bytes(data);
+    hub_.mark_dirty(*it->second.connection);
+    drain();
+  });
+}
+
+void Core::transport_closed(TlsSession* session) {
+  asio::post(ioc_, [this, session] {
+    auto it = entries_.find(session);
+    if (it == entries_.end()) return;
+    it->second.connection->on_transport_closed();
+    hub_.mark_dirty(*it->second.connection);
+    drain();
+  });
+}
+
+void Core::kick_certificate(const iot::Scope& scope, const std::string& certificate_id) {
+  asio::post(ioc_, [this, scope, certificate_id] {
+    for (auto& [key, e] : entries_) {
+      if (e.scope == scope && e.certificate_id == certificate_id) {
+        spdlog::info("broker: certificate {} is no longer ACTIVE: disconnecting client {}", certificate_id,
+                     e.connection->client_id());
+        e.connection->kick(mqtt::ReasonCode::not_authorized);
+      }
+    }
+    drain();
+  });
+}
+
+void Core::kick_ca(const iot::Scope& scope, const std::string& ca_id) {
+  asio::post(ioc_, [this, scope, ca_id] {
+    for (auto& [key, e] : entries_) {
+      if (e.scope == scope && !ca_id.empty() && e.ca_id == ca_id) {
+        spdlog::info("broker: CA {} is no longer ACTIVE: disconnecting client {}", ca_id, e.connection->client_id());
+        e.connection->kick(mqtt::ReasonCode::not_authorized);
+      }
+    }
+    drain();
+  });
+}
+
+void Core::reload_policies(const iot::Scope& scope, const std::string& certificate_id) {
+  asio::post(ioc_, [this, scope, certificate_id] {
+    for (auto& [key, e] : entries_)
+      if (e.scope == scope && e.certificate_id == certificate_id) e.permissions->load(registry_, certificate_id);
+  });
+}
+
+void Core::publish_event(const iot::Scope& scope, std::string topic, std::string payload) {
+  asio::post(ioc_, [this, scope, topic = std::move(topic), payload = std::move(payload)]() mutable {
+    publish_here(scope, std::move(topic), std::move(payload));
+    drain();
+  });
+}
+
+void Core::kick_all() {
+  asio::post(ioc_, [this] {
+    for (auto& [key, e] : entries_) e.connection->kick(mqtt::ReasonCode::server_shutting_down);
+    drain();
+  });
+}
+
+void Core::publish_here(const iot::Scope& scope, std::string topic, std::string payload) {
+  Message m;
+  m.topic = std::move(topic);
+  m.payload.assign(payload.begin(), payload.end());
+  hub_.publish(to_core_scope(scope), m, 0);
+}
+
+void Core::drain() {
+  std::vector<TlsSession*> finished;
+  for (;;) {
+    auto dirty = hub_.take_dirty();
+    if (dirty.empty()) break;
+    for (Connection* c : dirty) {
+      auto k = by_connection_.find(c);
+      if (k == by_connection_.end()) continue;
+      auto& e = entries_.at(k->second);
+      carry_out(e, e.connection->take_events(), finished);
+    }
+  }
+  for (TlsSession* key : finished) {
+    auto it = entries_.find(key);
+    if (it == entries_.end()) continue;
+    it->second.keep_alive->cancel();
+    by_connection_.erase(it->second.connection.get());
+    entries_.erase(it);
+    --open_count_;
+  }
+}
+
+void Core::carry_out(Entry& e, std::vector<Event> events, std::vector<TlsSession*>& finished) {
+  TlsSession* key = e.session.get();
+  for (auto& ev : events) {
+    std::visit(
+        [&](auto& x) {
+          using T = std::decay_t<decltype(x)>;
+          if constexpr (std::is_same_v<T, SendBytes>) {
+            e.session->send(std::move(x.bytes));
+          } else if constexpr (std::is_same_v<T, ArmKeepAlive>) {
+            arm(key, e, x.after);
+          } else if constexpr (std::is_same_v<T, CloseConnection>) {
+            spdlog::info("broker: closing client {} ({}, {})", e.connection->client_id().empty() ? e.peer_ip
+                                                                                                   : e.connection->client_id(),
+                         x.disconnect_reason, mqtt::to_string(x.reason));
+            if (x.disconnect_reason != "CLIENT_INITIATED_DISCONNECT" && x.disconnect_reason != "CONNECTION_LOST")
+              stats_.refused(x.disconnect_reason);
+            e.session->close_after_flush();
+            finished.push_back(key);
+          } else if constexpr (std::is_same_v<T, Lifecycle>) {
+            if (x.connected) {
+              ++stats_.connections;
+              ++stats_.connects_accepted;
+              spdlog::info("broker: connected client {} account {} region {} certificate {}", x.client_id,
+                           e.scope.account, e.scope.region, e.certificate_id);
+            } else {
+              --stats_.connections;
+              spdlog::info("broker: disconnected client {}: {}", x.client_id, x.disconnect_reason);
+            }
+            if (!lifecycle_events_allowed(x.client_id)) return;
+            PresenceFacts f{x.client_id, wall_ms(), e.session_uuid, e.certificate_id, e.peer_ip, 0};
+            if (x.connected)
+              publish_here(e.scope, connected_topic(x.client_id), connected_payload(f));
+            else
+              publish_here(e.scope, disconnected_topic(x.client_id),
+                           disconnected_payload(f, x.client_initiated, x.disconnect_reason));
+          }
+        },
+        ev);
+  }
+}
+
+void Core::arm(TlsSession* key, Entry& e, std::chrono::milliseconds after) {
+  auto generation = ++e.timer_generation;
+  e.keep_alive->expires_after(after);
+  e.keep_alive->async_wait([this, key, generation](const boost::system::error_code& ec) {
+    if (ec) return;
+    auto it = entries_.find(key);
+    if (it == entries_.end() || it->second.timer_generation != generation) return;
+    it->second.connection->on_keep_alive_timer();
+    hub_.mark_dirty(*it->second.connection);
+    drain();
+  });
+}
+
+}  // namespace trustlane::broker::net

@@ -1,0 +1,93 @@
+// The bridge between the TLS sessions (one per client, on the I/O threads) and the sans-I/O MQTT
+// core (broker::Hub and broker::Connection, single-threaded): every call into the core runs on
+// the core's own io_context thread; bytes to send and closes go back to each session's owner
+// thread by post. Also turns the core's events into timers and lifecycle publishes, and registry
+// changes (certificate revoked, CA disabled, policies changed) into kicks and policy reloads.
+#pragma once
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "broker/auth_permissions.hpp"
+#include "broker/connection.hpp"
+#include "broker/hub.hpp"
+#include "broker/server_options.hpp"
+#include "broker/server_stats.hpp"
+#include "iot/registry.hpp"
+
+namespace trustlane::broker::net {
+
+class TlsSession;
+
+// What a TLS session knows when it hands a client over to the core.
+struct Admission {
+  iot::Scope scope;
+  std::string certificate_id;
+  std::string ca_id;
+  std::string peer_ip;
+  iot::policy::Variables variables;
+  std::shared_ptr<Permissions> permissions;
+  Bytes connect_frame;  // the CONNECT, already read
+};
+
+Scope to_core_scope(const iot::Scope& s);
+
+class Core {
+ public:
+  Core(boost::asio::io_context& ioc, iot::Registry& registry, RetainedStore& retained, const ServerOptions& options,
+       Stats& stats);
+  ~Core();
+
+  boost::asio::io_context& context() { return ioc_; }
+
+  // Thread-safe: CONNECT rate per (scope, client ID).
+  bool admit_connect(const iot::Scope& scope, const std::string& client_id);
+
+  // Any thread: each posts onto the core thread.
+  void open(std::shared_ptr<TlsSession> session, Admission admission);
+  void bytes(TlsSession* session, Bytes data);
+  void transport_closed(TlsSession* session);
+  void kick_certificate(const iot::Scope& scope, const std::string& certificate_id);
+  void kick_ca(const iot::Scope& scope, const std::string& ca_id);
+  void reload_policies(const iot::Scope& scope, const std::string& certificate_id);
+  void publish_event(const iot::Scope& scope, std::string topic, std::string payload);
+  void kick_all();  // shutdown
+
+  std::size_t open_connections() const { return open_count_.load(); }
+
+ private:
+  struct Entry {
+    std::unique_ptr<Connection> connection;
+    std::shared_ptr<TlsSession> session;
+    std::unique_ptr<boost::asio::steady_timer> keep_alive;
+    std::uint64_t timer_generation = 0;
+    iot::Scope scope;
+    std::string certificate_id;
+    std::string ca_id;
+    std::string peer_ip;
+    std::string session_uuid;
+    std::shared_ptr<Permissions> permissions;
+  };
+
+  void drain();  // carries out the events of every connection the last call touched
+  void carry_out(Entry& e, std::vector<Event> events, std::vector<TlsSession*>& finished);
+  void arm(TlsSession* key, Entry& e, std::chrono::milliseconds after);
+  void publish_here(const iot::Scope& scope, std::string topic, std::string payload);
+
+  boost::asio::io_context& ioc_;
+  iot::Registry& registry_;
+  const ServerOptions& options_;
+  Stats& stats_;
+  Hub hub_;
+  std::unordered_map<TlsSession*, Entry> entries_;
+  std::unordered_map<Connection*, TlsSession*> by_connection_;
+  std::atomic<std::size_t> open_count_{0};
+  std::mutex connect_mutex_;
+  std::map<std::pair<std::string, std::string>, std::chrono::steady_clock::time_point> last_connect_;
+};
+
+}  // namespace trustlane::broker::net

@@ -1,0 +1,352 @@
+// GCC 12 reports Asio coroutine frames' recycling allocator as mismatched new/delete (false positive).
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+
+#include "broker/net/tls_session.hpp"
+
+#include <openssl/ssl.h>
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+
+#include "broker/net/tls.hpp"
+#include "mqtt/codec.hpp"
+#include "mqtt/frame_reader.hpp"
+
+namespace trustlane::broker::net {
+
+namespace asio = boost::asio;
+using asio::awaitable;
+using asio::use_awaitable;
+using mqtt::ReasonCode;
+using SteadyClock = std::chrono::steady_clock;
+
+namespace {
+
+// The v5 CONNACK reason code of a refusal made before the core sees the client: the one place
+// this boundary maps identity errors to wire codes.
+ReasonCode connack_code(Refusal r) {
+  switch (r) {
+    case Refusal::no_certificate:
+    case Refusal::unknown_endpoint:
+    case Refusal::unknown_certificate:
+    case Refusal::certificate_not_active:
+    case Refusal::ca_not_active:
+    case Refusal::jitr_registered: return ReasonCode::not_authorized;
+    case Refusal::client_id_invalid: return ReasonCode::client_identifier_not_valid;
+    case Refusal::not_authorized: return ReasonCode::not_authorized;
+    case Refusal::connect_throttled: return ReasonCode::connection_rate_exceeded;
+    case Refusal::protocol_error: return ReasonCode::protocol_error;
+    case Refusal::server_busy: return ReasonCode::server_busy;
+  }
+  return ReasonCode::unspecified_error;
+}
+
+bool is_qos0_publish(const Bytes& b) { return !b.empty() && (b[0] & 0xF0) == 0x30 && (b[0] & 0x06) == 0; }
+
+}  // namespace
+
+std::size_t PublishCounter::feed(ByteView data) {
+  std::size_t publishes = 0;
+  std::size_t i = 0;
+  while (i < data.size()) {
+    switch (state_) {
+      case State::header:
+        if ((data[i] & 0xF0) == 0x30) ++publishes;
+        remaining_ = 0;
+        shift_ = 0;
+        state_ = State::length;
+        ++i;
+        break;
+      case State::length:
+        remaining_ |= static_cast<std::size_t>(data[i] & 0x7F) << shift_;
+        shift_ += 7;
+        state_ = (data[i] & 0x80) && shift_ < 28 ? State::length : (remaining_ ? State::body : State::header);
+        ++i;
+        break;
+      case State::body: {
+        std::size_t n = std::min(remaining_, data.size() - i);
+        remaining_ -= n;
+        i += n;
+        if (remaining_ == 0) state_ = State::header;
+        break;
+      }
+    }
+  }
+  return publishes;
+}
+
+TlsSession::TlsSession(Core& core, iot::Registry& registry, Stats& stats, const ServerOptions& options,
+                       asio::ip::tcp::socket socket, asio::ssl::context& tls, bool alpn_required)
+    : core_(core),
+      registry_(registry),
+      stats_(stats),
+      options_(options),
+      stream_(std::move(socket), tls),
+      executor_(stream_.get_executor()),
+      alpn_required_(alpn_required),
+      write_wake_(executor_),
+      watchdog_timer_(executor_),
+      deadline_(SteadyClock::now() + options.handshake_timeout),
+      byte_rate_(options.net.bytes_per_second) {
+  boost::system::error_code ec;
+  auto ep = stream_.next_layer().remote_endpoint(ec);
+  if (!ec) peer_ip_ = ep.address().to_string();
+  capture_sni_into(stream_.native_handle(), &sni_);
+}
+
+TlsSession::~TlsSession() { SSL_set_app_data(stream_.native_handle(), nullptr); }
+
+void TlsSession::start() {
+  auto self = shared_from_this();
+  asio::co_spawn(executor_, [self] { return self->run(); }, asio::detached);
+  asio::co_spawn(executor_, [self] { return self->watchdog(); }, asio::detached);
+}
+
+// Bounds the handshake and the CONNECT (the core's keep-alive takes over after), and the final
+// flush of a closing connection.
+awaitable<void> TlsSession::watchdog() {
+  auto self = shared_from_this();
+  while (!closed_) {
+    watchdog_timer_.expires_at(deadline_);
+    boost::system::error_code ec;
+    co_await watchdog_timer_.async_wait(asio::redirect_error(use_awaitable, ec));
+    if (closed_) co_return;
+    if (SteadyClock::now() >= deadline_) {
+      if (!handed_over_) {
+        stats_.refused("timeout");
+        spdlog::info("broker: {}: no TLS handshake or CONNECT in time: closed", peer_ip_);
+      }
+      close();
+      co_return;
+    }
+  }
+}
+
+awaitable<void> TlsSession::run() {
+  auto self = shared_from_this();
+  boost::system::error_code ec;
+  co_await stream_.async_handshake(asio::ssl::stream_base::server, asio::redirect_error(use_awaitable, ec));
+  if (ec || closed_) {
+    if (!closed_) {
+      stats_.refused("tls_handshake");
+      spdlog::info("broker: {}: TLS handshake failed: {}", peer_ip_, ec.message());
+    }
+    close();
+    co_return;
+  }
+  if (alpn_required_) {
+    const unsigned char* alpn = nullptr;
+    unsigned int alpn_len = 0;
+    SSL_get0_alpn_selected(stream_.native_handle(), &alpn, &alpn_len);
+    if (alpn_len == 0) {
+      stats_.refused("no_alpn");
+      spdlog::info("broker: {}: refused: ALPN {} required on this port", peer_ip_, kMqttAlpn);
+      close();
+      co_return;
+    }
+  }
+
+  IdentifyInput in;
+  if (!sni_.empty()) in.sni = sni_;
+  std::optional<crypto::Certificate> peer;
+  if (X509* x = SSL_get1_peer_certificate(stream_.native_handle())) peer = crypto::Certificate::adopt(x);
+  in.peer = peer;
+  in.domain = options_.domain;
+  in.regions = options_.regions;
+  auto who = identify(registry_, in);
+  if (auto* r = std::get_if<Refused>(&who); r && r->reason == Refusal::jitr_registered) {
+    co_await refuse(r->reason, r->detail, std::nullopt);  // AWS closes at once after JITR
+    co_return;
+  }
+
+  deadline_ = SteadyClock::now() + options_.connect_timeout;
+  watchdog_timer_.cancel();
+  auto frame = co_await read_connect();
+  if (!frame) {
+    if (auto* r = std::get_if<Refused>(&who)) co_await refuse(r->reason, r->detail, std::nullopt);
+    close();
+    co_return;
+  }
+  auto decoded = mqtt::decode(*frame, mqtt::Version::v5);
+  if (!decoded || !std::holds_alternative<mqtt::Connect>(decoded.value())) {
+    co_await refuse(Refusal::protocol_error, decoded ? "first packet is not CONNECT" : "malformed CONNECT",
+                    std::nullopt);
+    co_return;
+  }
+  const auto& connect = std::get<mqtt::Connect>(decoded.value());
+  if (auto* r = std::get_if<Refused>(&who)) {
+    co_await refuse(r->reason, r->detail + " (client " + connect.client_id + ")", connect.version);
+    co_return;
+  }
+  auto& id = std::get<Identity>(who);
+  if (!core_.admit_connect(id.scope, connect.client_id)) {
+    co_await refuse(Refusal::connect_throttled, "more than 1 CONNECT per second for client " + connect.client_id,
+                    connect.version);
+    co_return;
+  }
+  if (core_.open_connections() >= options_.net.max_connections) {
+    co_await refuse(Refusal::server_busy, "connection limit reached", connect.version);
+    co_return;
+  }
+
+  Admission a;
+  a.scope = id.scope;
+  a.certificate_id = id.certificate.id;
+  a.ca_id = id.certificate.ca_id;
+  a.peer_ip = peer_ip_;
+  a.variables = connection_variables(registry_, id.scope, *peer, id.certificate.id, connect.client_id, peer_ip_);
+  a.permissions = std::make_shared<Permissions>(id.scope, a.variables);
+  a.permissions->load(registry_, id.certificate.id);
+  // iot:Connect checked here too so an MQTT 5 client learns why (CONNACK NOT_AUTHORIZED) like the
+  // other refusals; the core checks it again (and for assigned client IDs).
+  if (!connect.client_id.empty()) {
+    auto decision = a.permissions->check(Action::connect, connect.client_id);
+    if (!decision.allowed()) {
+      co_await refuse(Refusal::not_authorized, "iot:Connect for client " + connect.client_id + ": " + decision.why(),
+                      connect.version);
+      co_return;
+    }
+  }
+  a.connect_frame = std::move(*frame);
+  handed_over_ = true;
+  deadline_ = SteadyClock::time_point::max();  // the core's keep-alive timer takes over
+  watchdog_timer_.cancel();
+  asio::co_spawn(executor_, [self] { return self->write_loop(); }, asio::detached);
+  core_.open(self, std::move(a));
+
+  Bytes buffer(16 * 1024);
+  asio::steady_timer pause(executor_);
+  while (!closed_) {
+    std::size_t n = co_await stream_.async_read_some(asio::buffer(buffer), asio::redirect_error(use_awaitable, ec));
+    if (ec || closed_) break;
+    stats_.bytes_in += n;
+    stats_.messages_in += publishes_in_.feed(ByteView(buffer.data(), n));
+    core_.bytes(this, Bytes(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(n)));
+    // Throughput limit: stop reading until the bucket refills (TCP pushes back on the client).
+    if (auto wait = byte_rate_.take(static_cast<double>(n), SteadyClock::now()); wait > SteadyClock::duration::zero()) {
+      pause.expires_after(wait);
+      co_await pause.async_wait(asio::redirect_error(use_awaitable, ec));
+    }
+  }
+  core_.transport_closed(this);
+  // Let the last bytes (a DISCONNECT) go out; the watchdog bounds how long.
+  while (close_when_flushed_ && !closed_) {
+    pause.expires_after(std::chrono::milliseconds(10));
+    co_await pause.async_wait(asio::redirect_error(use_awaitable, ec));
+  }
+  close();
+}
+
+awaitable<std::optional<Bytes>> TlsSession::read_connect() {
+  mqtt::FrameReader reader(options_.limits.max_packet_size);
+  Bytes buffer(4096);
+  for (;;) {
+    auto next = reader.next();
+    if (!next) co_return std::nullopt;
+    if (next.value()) {
+      if (reader.buffered() > 0) co_return std::nullopt;  // nothing may follow CONNECT before CONNACK
+      co_return std::move(*next.value());
+    }
+    boost::system::error_code ec;
+    std::size_t n = co_await stream_.async_read_some(asio::buffer(buffer), asio::redirect_error(use_awaitable, ec));
+    if (ec || closed_) co_return std::nullopt;
+    stats_.bytes_in += n;
+    reader.feed(ByteView(buffer.data(), n));
+  }
+}
+
+awaitable<void> TlsSession::refuse(Refusal why, const std::string& detail, std::optional<mqtt::Version> version) {
+  auto self = shared_from_this();
+  stats_.refused(to_string(why));
+  spdlog::warn("broker: refused {} (sni={}): {}: {}", peer_ip_, sni_.empty() ? "-" : sni_, to_string(why), detail);
+  // Like AWS: MQTT 5 learns why from the CONNACK; MQTT 3.1.1 sees the connection closed.
+  if (version == mqtt::Version::v5 && !closed_) {
+    mqtt::Connack ack;
+    ack.reason_code = static_cast<std::uint8_t>(connack_code(why));
+    auto bytes = mqtt::encode(ack, mqtt::Version::v5);
+    boost::system::error_code ec;
+    co_await asio::async_write(stream_, asio::buffer(bytes), asio::redirect_error(use_awaitable, ec));
+  }
+  close();
+}
+
+void TlsSession::send(Bytes bytes) {
+  asio::post(executor_, [self = shared_from_this(), bytes = std::move(bytes)]() mutable {
+    self->enqueue(std::move(bytes));
+  });
+}
+
+void TlsSession::enqueue(Bytes bytes) {
+  if (closed_ || close_when_flushed_) return;
+  if (is_qos0_publish(bytes) && out_bytes_ > options_.net.max_outgoing_bytes) {
+    ++stats_.dropped;  // a slow reader loses QoS 0 messages instead of growing our memory
+    return;
+  }
+  if (out_bytes_ + bytes.size() > options_.net.hard_outgoing_bytes) {
+    stats_.refused("slow_reader");
+    spdlog::warn("broker: {} reads too slowly ({} bytes queued): closing", peer_ip_, out_bytes_);
+    close();
+    return;
+  }
+  if (!bytes.empty() && (bytes[0] & 0xF0) == 0x30) ++stats_.messages_out;
+  out_bytes_ += bytes.size();
+  out_.push_back(std::move(bytes));
+  write_wake_.cancel();
+}
+
+void TlsSession::close_after_flush() {
+  asio::post(executor_, [self = shared_from_this()] {
+    if (self->closed_) return;
+    self->close_when_flushed_ = true;
+    self->deadline_ = SteadyClock::now() + std::chrono::seconds(5);
+    self->watchdog_timer_.cancel();
+    self->write_wake_.cancel();
+  });
+}
+
+awaitable<void> TlsSession::write_loop() {
+  auto self = shared_from_this();
+  while (!closed_) {
+    if (out_.empty()) {
+      if (close_when_flushed_) {
+        close();
+        co_return;
+      }
+      write_wake_.expires_at(SteadyClock::time_point::max());
+      boost::system::error_code ec;
+      co_await write_wake_.async_wait(asio::redirect_error(use_awaitable, ec));
+      continue;
+    }
+    Bytes batch;  // everything queued, in one TLS write
+    while (!out_.empty() && batch.size() < 64 * 1024) {
+      auto& front = out_.front();
+      batch.insert(batch.end(), front.begin(), front.end());
+      out_bytes_ -= front.size();
+      out_.pop_front();
+    }
+    boost::system::error_code ec;
+    co_await asio::async_write(stream_, asio::buffer(batch), asio::redirect_error(use_awaitable, ec));
+    if (ec) {
+      close();
+      co_return;
+    }
+    stats_.bytes_out += batch.size();
+  }
+}
+
+void TlsSession::close() {
+  if (closed_) return;
+  closed_ = true;
+  boost::system::error_code ec;
+  stream_.next_layer().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+  stream_.next_layer().close(ec);
+  write_wake_.cancel();
+  watchdog_timer_.cancel();
+}
+
+}  // namespace trustlane::broker::net

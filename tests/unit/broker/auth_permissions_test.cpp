@@ -1,0 +1,45 @@
+#include <gtest/gtest.h>
+
+#include "broker/auth_permissions.hpp"
+
+namespace trustlane::broker {
+namespace {
+
+TEST(AuthPermissions, SerialDecimal) {
+  EXPECT_EQ(serial_decimal(Bytes{}), "0");
+  EXPECT_EQ(serial_decimal(Bytes{0x00}), "0");
+  EXPECT_EQ(serial_decimal(Bytes{0x01, 0x00}), "256");
+  EXPECT_EQ(serial_decimal(Bytes{0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF}), "18446744073709551615");
+}
+
+TEST(AuthPermissions, ResourceArns) {
+  iot::Scope s{"123456789012", "eu-west-1"};
+  EXPECT_EQ(resource_arn(s, Action::connect, "c1"), "arn:aws:iot:eu-west-1:123456789012:client/c1");
+  EXPECT_EQ(resource_arn(s, Action::publish, "a/b"), "arn:aws:iot:eu-west-1:123456789012:topic/a/b");
+  EXPECT_EQ(resource_arn(s, Action::receive, "a/b"), "arn:aws:iot:eu-west-1:123456789012:topic/a/b");
+  EXPECT_EQ(resource_arn(s, Action::subscribe, "a/+"), "arn:aws:iot:eu-west-1:123456789012:topicfilter/a/+");
+}
+
+TEST(AuthPermissions, ClientIdVariableNeverWidensAGrant) {
+  iot::Scope s{"123456789012", "us-east-1"};
+  auto doc = iot::policy::parse(R"({"Version":"2012-10-17","Statement":[
+      {"Effect":"Allow","Action":"iot:Subscribe",
+       "Resource":"arn:aws:iot:us-east-1:123456789012:topicfilter/${iot:ClientId}/*"}]})");
+  ASSERT_TRUE(doc);
+  Permissions p(s, {{"iot:ClientId", {"dev1"}}});
+  p.set_documents({doc.value()});
+  EXPECT_TRUE(p.allowed(Action::subscribe, "dev1/x"));
+  EXPECT_FALSE(p.allowed(Action::subscribe, "dev2/x"));
+  Permissions wild(s, {{"iot:ClientId", {"+"}}});
+  wild.set_documents({doc.value()});
+  EXPECT_FALSE(wild.allowed(Action::subscribe, "dev2/x"));
+  EXPECT_TRUE(wild.allowed(Action::subscribe, "+/x"));  // literal '+' only
+}
+
+TEST(AuthPermissions, DefaultDenyWithoutPolicies) {
+  Permissions p(iot::Scope{"123456789012", "us-east-1"}, {});
+  EXPECT_FALSE(p.allowed(Action::connect, "x"));
+}
+
+}  // namespace
+}  // namespace trustlane::broker
