@@ -14,6 +14,9 @@ void add_cloud_commands(CLI::App& app);
 void add_device_commands(CLI::App& app);
 void add_demo_command(CLI::App& app);
 void add_bench_commands(CLI::App& app);
+// ledger_cli.cpp: `chip ledger` and `cloud import-ledger`, hooked into the existing subcommands.
+void add_chip_ledger_command(CLI::App& chip);
+void add_cloud_ledger_commands(CLI::App& cloud);
 
 // A user error: printed without a stack of context, exit code 2.
 struct UsageError : std::runtime_error {

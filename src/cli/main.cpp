@@ -16,7 +16,9 @@ int main(int argc, char** argv) {
   chip->require_subcommand(1);
   trustlane::cli::add_chip_factory_commands(*chip);
   trustlane::cli::add_chip_host_commands(*chip);
+  trustlane::cli::add_chip_ledger_command(*chip);
   trustlane::cli::add_cloud_commands(app);
+  trustlane::cli::add_cloud_ledger_commands(*app.get_subcommand("cloud"));
   trustlane::cli::add_device_commands(app);
   trustlane::cli::add_demo_command(app);
   trustlane::cli::add_bench_commands(app);

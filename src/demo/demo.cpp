@@ -1,0 +1,266 @@
+#include "demo/demo.hpp"
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <algorithm>
+#include <cstdlib>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "chip/store.hpp"
+#include "crypto/x509.hpp"
+#include "demo/child_process.hpp"
+#include "demo/cloud_calls.hpp"
+#include "demo/narrator.hpp"
+#include "device/agent.hpp"
+#include "host/secure_element.hpp"
+#include "ledger/files.hpp"
+#include "link/chip_server.hpp"
+
+namespace trustlane::demo {
+
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+constexpr const char* kTestAccount = "111111111111";
+constexpr const char* kProductionAccount = "222222222222";
+constexpr const char* kTopic = "test_topic/esp32";
+constexpr const char* kPolicyName = "wildCardPolicy";
+constexpr const char* kPolicy =
+    R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iot:Connect","iot:Publish","iot:Receive","iot:Subscribe"],"Resource":"*"}]})";
+
+struct Device {
+  std::string chip_address;  // JRCP
+  std::string uid_hex;
+  std::string certificate_pem;
+  Registered test, production;
+};
+
+// What the agents report, gathered from their threads.
+struct Traffic {
+  std::mutex mutex;
+  std::map<int, std::set<std::pair<std::string, int>>> received;  // device → (sender uid, qos)
+  std::map<int, int> connected, disconnected;
+  void on(int device, const device::AgentEvent& e) {
+    std::lock_guard lock(mutex);
+    switch (e.kind) {
+      case device::AgentEvent::Kind::received: {
+        auto j = nlohmann::json::parse(e.payload.begin(), e.payload.end(), nullptr, false);
+        if (j.is_object() && j.contains("uid") && j["uid"].is_string())
+          received[device].insert({j["uid"].get<std::string>(), j.value("qos", -1)});
+        break;
+      }
+      case device::AgentEvent::Kind::connected: ++connected[device]; break;
+      case device::AgentEvent::Kind::disconnected: ++disconnected[device]; break;
+      case device::AgentEvent::Kind::subscribed:
+      case device::AgentEvent::Kind::published:
+      case device::AgentEvent::Kind::acknowledged:
+      case device::AgentEvent::Kind::reconnecting:
+      case device::AgentEvent::Kind::error:
+      case device::AgentEvent::Kind::stopped: break;
+    }
+  }
+  template <class Pred>
+  bool wait(Pred pred, std::chrono::milliseconds timeout) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      {
+        std::lock_guard lock(mutex);
+        if (pred()) return true;
+      }
+      std::this_thread::sleep_for(50ms);
+    }
+    std::lock_guard lock(mutex);
+    return pred();
+  }
+};
+
+struct Run {
+  DemoOptions options;
+  Narrator say{stdout};
+  fs::path dir;
+  std::uint16_t api_port = 0, mqtt_port = 0;
+  std::unique_ptr<ChildProcess> cloud;
+  std::unique_ptr<chip::Store> store;
+  std::unique_ptr<link::ChipServer> chips;
+  std::vector<Device> devices;
+  std::string root_ca_pem;
+  std::string test_endpoint, production_endpoint;
+  boost::asio::io_context io;
+  std::vector<std::unique_ptr<device::Agent>> agents;
+  Traffic traffic;
+
+  device::AgentConfig agent_config(const Device& d, const std::string& endpoint) {
+    device::AgentConfig c;
+    c.chip_address = d.chip_address;
+    c.endpoint = endpoint;
+    c.connect_host = "127.0.0.1";
+    c.connect_port = mqtt_port;
+    c.root_ca_pem = root_ca_pem;
+    c.subscriptions = {kTopic};
+    c.publish_topic = kTopic;
+    c.publish_interval = 400ms;
+    c.publish_count = 2;  // one QoS 0, one QoS 1
+    c.backoff_first = 300ms;
+    c.backoff_cap = 1000ms;
+    return c;
+  }
+  std::unique_ptr<device::Agent> start_agent(int index, const std::string& endpoint) {
+    auto agent = std::make_unique<device::Agent>(io, agent_config(devices[static_cast<std::size_t>(index)], endpoint),
+                                                 [this, index](const device::AgentEvent& e) { traffic.on(index, e); });
+    agent->start();
+    return agent;
+  }
+
+  bool start_everything() {
+    say.step("start the cloud and the chips");
+    api_port = free_loopback_port();
+    mqtt_port = free_loopback_port();
+    cloud = std::make_unique<ChildProcess>(
+        std::vector<std::string>{self_executable(), "cloud", "serve", "--data", (dir / "cloud").string(), "--api",
+                                 "127.0.0.1:" + std::to_string(api_port), "--mqtt",
+                                 "127.0.0.1:" + std::to_string(mqtt_port)},
+        dir / "cloud.log");
+    bool api_up = cloud->wait_for_port(api_port, 20s);
+    say.expect("cloud API on http://127.0.0.1:" + std::to_string(api_port), api_up);
+    if (!api_up) return false;
+    bool mqtt_up = cloud->wait_for_port(mqtt_port, 5s);
+    say.expect("cloud MQTT (mutual TLS) on 127.0.0.1:" + std::to_string(mqtt_port), mqtt_up);
+    store = chip::Store::create(dir / "chips");
+    auto minted = store->mint(static_cast<std::size_t>(options.devices));
+    std::vector<link::ServedChip> served;
+    for (auto& c : minted) served.push_back({c, {}});
+    link::ServerOptions server_options;
+    server_options.base_port = 0;
+    chips = std::make_unique<link::ChipServer>(std::move(served), server_options);
+    chips->start();
+    for (const auto& e : chips->endpoints()) {
+      devices.push_back({e.text(), {}, {}, {}, {}});
+      say.detail("chip served over JRCP on " + e.text());
+    }
+    say.expect(std::to_string(options.devices) + " chips minted and served over JRCP", devices.size() == minted.size());
+    root_ca_pem = ledger::read_text_file(dir / "cloud" / "root-ca.pem");
+    return mqtt_up;
+  }
+
+  bool read_identities() {
+    say.step("read each chip's certificate and unique ID through the host API");
+    bool all = true;
+    for (auto& d : devices) {
+      host::SecureElement se(link::open_channel(d.chip_address));
+      se.select();
+      Bytes uid = se.unique_id();
+      d.uid_hex = to_hex(uid);
+      d.certificate_pem = se.read_certificate_pem(se05x::object::kCloudCert0);
+      auto cert = crypto::Certificate::from_pem(d.certificate_pem);
+      Bytes serial = uid;
+      serial.push_back(0);
+      serial.push_back(0);
+      bool ok = cert && cert->serial() == serial && cert->issued_by(store->vendor_ca());
+      say.expect("chip " + d.uid_hex.substr(0, 12) + "…: vendor certificate, serial = UID ‖ 0000", ok,
+                 cert ? cert->subject_field("CN").value_or("") : "");
+      all = all && ok;
+    }
+    return all;
+  }
+
+  bool register_account(const char* account, bool production) {
+    CloudCalls cloud_api("127.0.0.1", api_port, account);
+    cloud_api.create_policy(kPolicyName, kPolicy);
+    say.detail(std::string("create-policy ") + kPolicyName + " (iot:Connect/Publish/Receive/Subscribe on *)");
+    bool all = true;
+    for (auto& d : devices) {
+      auto r = cloud_api.register_without_ca(d.certificate_pem);
+      cloud_api.attach_policy(kPolicyName, r.certificate_arn);
+      auto cert = crypto::Certificate::from_pem(d.certificate_pem);
+      bool ok = cert && cert->sha256_hex() == r.certificate_id;
+      say.expect("register-certificate-without-ca " + r.certificate_id.substr(0, 16) + "… ACTIVE + policy", ok);
+      (production ? d.production : d.test) = r;
+      all = all && ok;
+    }
+    auto endpoint = cloud_api.describe_endpoint();
+    say.expect("describe-endpoint iot:Data-ATS → " + endpoint, endpoint.find("-ats.iot.") != std::string::npos);
+    (production ? production_endpoint : test_endpoint) = endpoint;
+    return all;
+  }
+
+  bool talk() {
+    say.step("devices connect to " + test_endpoint + " (SNI) and talk on " + kTopic);
+    std::thread io_thread;
+    auto guard = boost::asio::make_work_guard(io);
+    io_thread = std::thread([this] { io.run(); });
+    for (int i = 0; i < options.devices; ++i) agents.push_back(start_agent(i, test_endpoint));
+    std::set<std::pair<std::string, int>> everything;
+    for (const auto& d : devices)
+      for (int q : {0, 1}) everything.insert({d.uid_hex, q});
+    bool all = true;
+    for (int i = 0; i < options.devices; ++i) {
+      bool got = traffic.wait(
+          [&] {
+            const auto& r = traffic.received[i];
+            return std::includes(r.begin(), r.end(), everything.begin(), everything.end());
+          },
+          15s);
+      say.expect("device " + std::to_string(i) + " received every device's QoS 0 and QoS 1 message", got);
+      all = all && got;
+    }
+    for (auto& a : agents) a->stop();
+    agents.clear();
+    guard.reset();
+    io.stop();
+    io_thread.join();
+    return all;
+  }
+};
+
+}  // namespace
+
+int run_demo(const DemoOptions& options) {
+  Run run;
+  run.options = options;
+  char tmpl[] = "/tmp/trustlane-demo-XXXXXX";
+  if (!::mkdtemp(tmpl)) {
+    std::fprintf(stderr, "trustlane demo: cannot create a temporary directory\n");
+    return 1;
+  }
+  run.dir = tmpl;
+  std::printf("trustlane demo: %d devices, flow %s, working in %s\n", options.devices,
+              options.flow == Flow::Mar ? "mar" : "jitr", run.dir.c_str());
+  try {
+    if (options.flow == Flow::Jitr) {
+      run.say.step("JITR flow");
+      run.say.expect("the JITR flow is implemented", false, "not yet: run --flow mar");
+    } else if (run.start_everything() && run.read_identities()) {
+      run.say.step(std::string("register the certificates WITHOUT CA in account \"test\" (") + kTestAccount + ")");
+      bool registered = run.register_account(kTestAccount, false);
+      run.say.step(std::string("MAR: register the same certificates in account \"production\" (") + kProductionAccount +
+                   ")");
+      registered = run.register_account(kProductionAccount, true) && registered;
+      run.say.expect("the two accounts have different endpoints", run.test_endpoint != run.production_endpoint);
+      if (registered) run.talk();
+    }
+  } catch (const std::exception& e) {
+    run.say.expect("step completed", false, e.what());
+  }
+  run.chips.reset();
+  if (run.cloud) run.cloud->stop();
+  run.say.summary();
+  bool ok = run.say.all_held();
+  if (!ok) std::printf("FAILED at %s (logs in %s)\n", run.say.first_failed_step().c_str(), run.dir.c_str());
+  if (options.keep || !ok) {
+    std::printf("kept %s\n", run.dir.c_str());
+  } else {
+    std::error_code ec;
+    fs::remove_all(run.dir, ec);
+  }
+  return ok ? 0 : 1;
+}
+
+}  // namespace trustlane::demo

@@ -1,0 +1,142 @@
+#include "ledger/importer.hpp"
+
+#include <atomic>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+namespace trustlane::ledger {
+
+namespace {
+
+std::string describe(const ApiResponse& r) {
+  auto body = nlohmann::json::parse(r.body, nullptr, false);
+  std::string message;
+  if (body.is_object()) {
+    if (auto it = body.find("message"); it != body.end() && it->is_string()) message = it->get<std::string>();
+  }
+  std::string type = r.error_type.empty() ? "HTTP " + std::to_string(r.status) : r.error_type;
+  return message.empty() ? type : type + ": " + message;
+}
+
+// Sends with one retry on a fresh connection: every call here is idempotent, so repeating one
+// whose answer was lost is safe.
+class Caller {
+ public:
+  explicit Caller(const ApiClientFactory& factory) : factory_(factory) {}
+  ApiResponse send(const ApiRequest& request) {
+    for (int attempt = 0;; ++attempt) {
+      try {
+        if (!client_) client_ = factory_();
+        ++requests;
+        return client_->send(request);
+      } catch (const std::runtime_error&) {
+        client_.reset();
+        if (attempt == 1) throw;
+      }
+    }
+  }
+  std::size_t requests = 0;
+
+ private:
+  const ApiClientFactory& factory_;
+  std::unique_ptr<ApiClient> client_;
+};
+
+std::string json_body(const nlohmann::json& j) { return j.dump(); }
+
+enum class Outcome { Imported, AlreadyPresent, Failed };
+
+Outcome import_one(Caller& caller, const VerifiedEntry& e, const ImportOptions& o, FailedEntry& failure) {
+  failure.unique_id = e.unique_id;
+  auto failed = [&](const char* step, std::string error) {
+    failure.step = step;
+    failure.error = std::move(error);
+    return Outcome::Failed;
+  };
+  try {
+    // 1. The certificate, without its CA, active at once.
+    auto reg = caller.send({"POST", "/certificate/register-no-ca", "",
+                            json_body({{"certificatePem", e.certificate_pem}, {"status", "ACTIVE"}}), {}});
+    bool existed = false;
+    std::string arn = "arn:aws:iot:" + o.region + ":" + o.account + ":cert/" + e.certificate_id;
+    auto take_arn = [&](const char* member) {
+      auto body = nlohmann::json::parse(reg.body, nullptr, false);
+      if (body.is_object() && body.contains(member) && body[member].is_string()) arn = body[member].get<std::string>();
+    };
+    if (reg.status == 200) {
+      take_arn("certificateArn");
+    } else if (reg.status == 409 && reg.error_type == "ResourceAlreadyExistsException") {
+      existed = true;  // this account holds it already: done, but make sure its links are there
+      take_arn("resourceArn");
+    } else {
+      return failed("register-certificate", describe(reg));
+    }
+    // 2. The policy.
+    auto attach = caller.send({"PUT", "/target-policies/" + uri_label(o.policy), "", json_body({{"target", arn}}), {}});
+    if (attach.status != 200) return failed("attach-policy", describe(attach));
+    // 3. The thing, named after the chip, linked to the certificate.
+    std::string thing = uri_label(o.thing_prefix + e.unique_id);
+    auto create = caller.send({"POST", "/things/" + thing, "", "{}", {}});
+    if (create.status != 200 && !(create.status == 409 && create.error_type == "ResourceAlreadyExistsException"))
+      return failed("create-thing", describe(create));
+    auto link = caller.send({"PUT", "/things/" + thing + "/principals", "", "", {{"x-amzn-principal", arn}}});
+    if (link.status != 200) return failed("attach-thing-principal", describe(link));
+    return existed ? Outcome::AlreadyPresent : Outcome::Imported;
+  } catch (const std::exception& ex) {
+    return failed("connection", ex.what());
+  }
+}
+
+}  // namespace
+
+void ensure_policy(ApiClient& client, const ImportOptions& o) {
+  std::string path = "/policies/" + uri_label(o.policy);
+  auto got = client.send({"GET", path, "", "", {}});
+  if (got.status == 200) return;
+  if (got.status != 404) throw std::runtime_error("cannot read policy " + o.policy + ": " + describe(got));
+  if (!o.create_policy)
+    throw std::runtime_error("policy " + o.policy + " does not exist in account " + o.account +
+                             " (create it first, or pass --create-policy FILE)");
+  auto created = client.send({"POST", path, "", json_body({{"policyDocument", *o.create_policy}}), {}});
+  // A parallel import may have created it in between: that is as good.
+  if (created.status == 200 || created.error_type == "ResourceAlreadyExistsException") return;
+  throw std::runtime_error("cannot create policy " + o.policy + ": " + describe(created));
+}
+
+ImportSummary import_entries(const std::vector<VerifiedEntry>& entries, const ImportOptions& options,
+                             const ApiClientFactory& factory, const std::function<void(std::size_t)>& progress) {
+  ImportSummary summary;
+  std::atomic<std::size_t> next{0}, done{0};
+  std::mutex mutex;
+  unsigned workers = std::max(1u, std::min<unsigned>(options.connections, static_cast<unsigned>(entries.size())));
+  auto work = [&] {
+    Caller caller(factory);
+    std::size_t imported = 0, present = 0;
+    std::vector<FailedEntry> failures;
+    for (std::size_t i; (i = next.fetch_add(1)) < entries.size();) {
+      FailedEntry failure;
+      switch (import_one(caller, entries[i], options, failure)) {
+        case Outcome::Imported: ++imported; break;
+        case Outcome::AlreadyPresent: ++present; break;
+        case Outcome::Failed: failures.push_back(std::move(failure)); break;
+      }
+      std::size_t d = done.fetch_add(1) + 1;
+      if (progress && d % 1000 == 0) progress(d);
+    }
+    std::lock_guard lock(mutex);
+    summary.imported += imported;
+    summary.already_present += present;
+    summary.requests += caller.requests;
+    for (auto& f : failures) summary.failed.push_back(std::move(f));
+  };
+  std::vector<std::thread> threads;
+  for (unsigned i = 1; i < workers; ++i) threads.emplace_back(work);
+  work();
+  for (auto& t : threads) t.join();
+  return summary;
+}
+
+}  // namespace trustlane::ledger

@@ -1,0 +1,57 @@
+#include "ledger/jws.hpp"
+
+#include "crypto/error.hpp"
+
+namespace trustlane::ledger {
+
+nlohmann::json jws_sign_es256(const nlohmann::json& protected_header, const nlohmann::json& unprotected_header,
+                              const std::string& payload, const crypto::Key& key) {
+  std::string protected_b64 = base64url_encode(as_bytes(protected_header.dump()));
+  std::string payload_b64 = base64url_encode(as_bytes(payload));
+  std::string input = protected_b64 + "." + payload_b64;
+  auto raw = crypto::ecdsa_der_to_raw(key.sign_sha256(as_bytes(input)), crypto::field_size(key.curve()));
+  if (!raw) throw crypto::CryptoError("ES256: signature does not convert to r||s");
+  nlohmann::json out = {{"protected", protected_b64}, {"payload", payload_b64}, {"signature", base64url_encode(*raw)}};
+  if (!unprotected_header.is_null() && !unprotected_header.empty()) out["header"] = unprotected_header;
+  return out;
+}
+
+Result<ParsedJws, std::string> jws_parse(const nlohmann::json& jws) {
+  if (!jws.is_object()) return fail(std::string("entry is not a JSON object"));
+  auto text = [&](const char* name) -> const std::string* {
+    auto it = jws.find(name);
+    return it != jws.end() && it->is_string() ? it->get_ptr<const std::string*>() : nullptr;
+  };
+  const std::string* protected_b64 = text("protected");
+  const std::string* payload_b64 = text("payload");
+  const std::string* signature_b64 = text("signature");
+  if (!protected_b64 || !payload_b64 || !signature_b64)
+    return fail(std::string("not a flattened JWS (protected, payload and signature strings required)"));
+  ParsedJws out;
+  auto header_bytes = base64url_decode(*protected_b64);
+  if (!header_bytes) return fail(std::string("protected header is not base64url"));
+  out.protected_header = nlohmann::json::parse(header_bytes->begin(), header_bytes->end(), nullptr, false);
+  if (!out.protected_header.is_object()) return fail(std::string("protected header is not a JSON object"));
+  auto payload = base64url_decode(*payload_b64);
+  if (!payload) return fail(std::string("payload is not base64url"));
+  out.payload = to_string(*payload);
+  auto signature = base64url_decode(*signature_b64);
+  if (!signature) return fail(std::string("signature is not base64url"));
+  out.signature = std::move(*signature);
+  if (auto it = jws.find("header"); it != jws.end()) {
+    if (!it->is_object()) return fail(std::string("unprotected header is not a JSON object"));
+    out.header = *it;
+  } else {
+    out.header = nlohmann::json::object();
+  }
+  out.signing_input = *protected_b64 + "." + *payload_b64;
+  return out;
+}
+
+bool jws_verify_es256(const ParsedJws& jws, const crypto::Key& key) {
+  if (key.curve() != crypto::Curve::P256 || jws.signature.size() != 64) return false;
+  auto der = crypto::ecdsa_raw_to_der(jws.signature);
+  return der && key.verify_sha256(as_bytes(jws.signing_input), *der);
+}
+
+}  // namespace trustlane::ledger

@@ -1,0 +1,142 @@
+#include "ledger/verify.hpp"
+
+#include "ledger/jws.hpp"
+#include "util/bytes.hpp"
+
+namespace trustlane::ledger {
+
+std::string_view to_string(Rejection r) {
+  switch (r) {
+    case Rejection::Malformed: return "malformed";
+    case Rejection::UnsupportedAlg: return "unsupported-alg";
+    case Rejection::UntrustedSigner: return "untrusted-signer";
+    case Rejection::BadSignature: return "bad-signature";
+    case Rejection::ForeignChip: return "foreign-chip";
+    case Rejection::KeyMismatch: return "key-mismatch";
+    case Rejection::UniqueIdMismatch: return "unique-id-mismatch";
+    case Rejection::Duplicate: return "duplicate";
+  }
+  return "unknown";
+}
+
+namespace {
+
+const std::string* string_member(const nlohmann::json& j, const char* name) {
+  if (!j.is_object()) return nullptr;
+  auto it = j.find(name);
+  return it != j.end() && it->is_string() ? it->get_ptr<const std::string*>() : nullptr;
+}
+
+// A member of an object, or null when `j` is not an object or lacks it (never throws).
+const nlohmann::json& member(const nlohmann::json& j, const char* name) {
+  static const nlohmann::json null_value;
+  if (!j.is_object()) return null_value;
+  auto it = j.find(name);
+  return it != j.end() ? *it : null_value;
+}
+
+Bytes strip_leading_zeros(Bytes b) {
+  std::size_t i = 0;
+  while (i + 1 < b.size() && b[i] == 0) ++i;
+  return Bytes(b.begin() + static_cast<std::ptrdiff_t>(i), b.end());
+}
+
+// x5c: an array of standard-base64 DER certificates (RFC 7515 §4.1.6), at least one.
+std::optional<std::vector<crypto::Certificate>> parse_x5c(const nlohmann::json& j) {
+  auto it = j.find("x5c");
+  if (it == j.end() || !it->is_array() || it->empty() || it->size() > 8) return std::nullopt;
+  std::vector<crypto::Certificate> out;
+  for (const auto& item : *it) {
+    if (!item.is_string()) return std::nullopt;
+    auto der = base64_decode(item.get_ref<const std::string&>());
+    if (!der) return std::nullopt;
+    auto cert = crypto::Certificate::from_der(*der);
+    if (!cert) return std::nullopt;
+    out.push_back(std::move(*cert));
+  }
+  return out;
+}
+
+bool same_cert(const crypto::Certificate& a, const crypto::Certificate& b) { return a.der() == b.der(); }
+
+}  // namespace
+
+Verifier::Verifier(Trust trust) : trust_(std::move(trust)) {}
+
+Result<VerifiedEntry, RejectedEntry> Verifier::verify(const nlohmann::json& entry, std::size_t index) const {
+  std::string claimed = "#" + std::to_string(index);
+  if (auto* uid = string_member(member(entry, "header"), "uniqueId")) claimed = *uid;
+  auto reject = [&](Rejection r, std::string detail) { return fail(RejectedEntry{claimed, r, std::move(detail)}); };
+
+  auto jws = jws_parse(entry);
+  if (!jws) return reject(Rejection::Malformed, jws.error());
+  auto payload = nlohmann::json::parse(jws->payload, nullptr, false);
+  if (auto* uid = string_member(payload, "uniqueId")) claimed = *uid;
+
+  // 1. The signer: who the protected header says, checked against what the caller trusts.
+  auto* alg = string_member(jws->protected_header, "alg");
+  if (!alg || *alg != "ES256") return reject(Rejection::UnsupportedAlg, "alg must be ES256");
+  auto signer_chain = parse_x5c(jws->protected_header);
+  if (!signer_chain) return reject(Rejection::Malformed, "protected header x5c missing or not DER certificates");
+  const crypto::Certificate& signer = signer_chain->front();
+  if (trust_.signer && !same_cert(signer, *trust_.signer))
+    return reject(Rejection::UntrustedSigner, "signed by " + signer.subject_text() + ", not the trusted signer");
+  if (trust_.vendor_ca && !signer.issued_by(*trust_.vendor_ca))
+    return reject(Rejection::UntrustedSigner, "signer " + signer.subject_text() + " not issued by the vendor CA");
+  auto signer_key = signer.public_key();
+  if (!signer_key || !jws_verify_es256(*jws, *signer_key))
+    return reject(Rejection::BadSignature, "JWS signature does not verify");
+
+  // 2. The payload, now known to come from the signer.
+  if (!payload.is_object()) return reject(Rejection::Malformed, "payload is not a JSON object");
+  auto* uid_hex = string_member(payload, "uniqueId");
+  if (!uid_hex) return reject(Rejection::Malformed, "payload has no uniqueId");
+  auto uid = from_hex(*uid_hex);
+  if (!uid || uid->empty()) return reject(Rejection::Malformed, "uniqueId is not hex");
+  const auto& keys = member(member(payload, "publicKeySet"), "keys");
+  if (!keys.is_array() || keys.size() != 1 || !keys[0].is_object())
+    return reject(Rejection::Malformed, "publicKeySet.keys must hold exactly one key");
+  const auto& jwk = keys[0];
+  auto* kty = string_member(jwk, "kty");
+  auto* crv = string_member(jwk, "crv");
+  auto* x = string_member(jwk, "x");
+  auto* y = string_member(jwk, "y");
+  if (!kty || *kty != "EC" || !crv || *crv != "P-256" || !x || !y)
+    return reject(Rejection::Malformed, "key is not an EC P-256 JWK");
+  auto chip_chain = parse_x5c(jwk);
+  if (!chip_chain) return reject(Rejection::Malformed, "key x5c missing or not DER certificates");
+  const crypto::Certificate& cert = chip_chain->front();
+
+  // 3. The chip certificate chains to the vendor CA: the trusted one, or else the CA that issued
+  //    the trusted signer (a signer vouches only for its own vendor's parts).
+  const crypto::Certificate& vendor = trust_.vendor_ca ? *trust_.vendor_ca : signer_chain->back();
+  if (!trust_.vendor_ca && !signer.issued_by(vendor))
+    return reject(Rejection::UntrustedSigner, "signer's x5c does not end with its issuing CA");
+  if (!cert.issued_by(vendor))
+    return reject(Rejection::ForeignChip, "chip certificate issued by " + cert.issuer_text() + ", not the vendor CA");
+
+  // 4. The JWK is the certificate's key, and the uniqueId is the certificate's serial (UID ‖ 00 00).
+  auto cert_key = cert.public_key();
+  auto jx = base64url_decode(*x), jy = base64url_decode(*y);
+  if (!cert_key || cert_key->curve() != crypto::Curve::P256 || !jx || !jy)
+    return reject(Rejection::KeyMismatch, "certificate key is not P-256 or x/y not base64url");
+  Bytes point{0x04};
+  point.insert(point.end(), jx->begin(), jx->end());
+  point.insert(point.end(), jy->begin(), jy->end());
+  if (point != cert_key->public_point()) return reject(Rejection::KeyMismatch, "JWK x/y differ from the certificate's key");
+  Bytes serial = *uid;
+  serial.push_back(0);
+  serial.push_back(0);
+  if (strip_leading_zeros(cert.serial()) != strip_leading_zeros(serial))
+    return reject(Rejection::UniqueIdMismatch, "certificate serial " + to_hex(cert.serial()) + " is not uniqueId || 0000");
+
+  return VerifiedEntry{to_hex(*uid), cert.pem(), cert.sha256_hex()};
+}
+
+bool DuplicateFilter::first_time(const VerifiedEntry& e) {
+  bool new_uid = uids_.insert(e.unique_id).second;
+  bool new_cert = certs_.insert(e.certificate_id).second;
+  return new_uid && new_cert;
+}
+
+}  // namespace trustlane::ledger

@@ -1,0 +1,66 @@
+// Checking vendor-ledger entries before anything reaches the cloud. Sans-I/O: a JSON entry in,
+// a verified chip identity or a rejection (reason + detail) out; never throws on bad input.
+#pragma once
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "crypto/key.hpp"
+#include "crypto/x509.hpp"
+#include "util/result.hpp"
+
+namespace trustlane::ledger {
+
+// Why an entry was refused; the summary counts entries per reason.
+enum class Rejection {
+  Malformed,          // not a flattened JWS / payload not the ledger's JSON shape
+  UnsupportedAlg,     // protected header alg is not ES256
+  UntrustedSigner,    // signer certificate is not the trusted one / not issued by the vendor CA
+  BadSignature,       // JWS signature does not verify (tampered entry)
+  ForeignChip,        // chip certificate not issued by the vendor CA (another vendor's part)
+  KeyMismatch,        // JWK x/y differ from the chip certificate's key
+  UniqueIdMismatch,   // uniqueId is not the certificate serial's UID
+  Duplicate,          // an earlier entry of the same ledger has this chip
+};
+std::string_view to_string(Rejection r);  // "bad-signature", …
+
+// Who is trusted: the manifest signer's certificate and/or the vendor CA (at least one).
+struct Trust {
+  std::optional<crypto::Certificate> signer;     // --verify-with
+  std::optional<crypto::Certificate> vendor_ca;  // --vendor-ca
+};
+
+struct VerifiedEntry {
+  std::string unique_id;  // lowercase hex
+  std::string certificate_pem;
+  std::string certificate_id;  // SHA-256 of the DER, hex (AWS IoT's certificateId)
+};
+
+struct RejectedEntry {
+  std::string unique_id;  // as claimed by the entry (payload or unprotected header), or "#<index>"
+  Rejection reason;
+  std::string detail;
+};
+
+class Verifier {
+ public:
+  explicit Verifier(Trust trust);
+  // Verifies one entry; thread-safe (no shared mutable state). `index` names unidentifiable entries.
+  Result<VerifiedEntry, RejectedEntry> verify(const nlohmann::json& entry, std::size_t index) const;
+
+ private:
+  Trust trust_;
+};
+
+// Marks repeated chips within one ledger: the first occurrence wins, later ones are Duplicate.
+class DuplicateFilter {
+ public:
+  bool first_time(const VerifiedEntry& e);  // false when this uniqueId or certificate came before
+ private:
+  std::set<std::string> uids_, certs_;
+};
+
+}  // namespace trustlane::ledger
