@@ -91,7 +91,7 @@ struct Client : std::enable_shared_from_this<Client> {
   std::size_t index;
   Strand strand;
   asio::ssl::stream<tcp::socket> stream;
-  asio::steady_timer wake, space, pace, deadline;
+  asio::steady_timer wake, space, pace, deadline, linger;
   mqtt::FrameReader reader{kMaxFrame};
   std::string client_id;
   ClientRole role;
@@ -106,7 +106,7 @@ struct Client : std::enable_shared_from_this<Client> {
 };
 
 struct Shared {
-  Shared(const EngineOptions& o, const Identities& ids, Mode mode) : o(o), ids(ids), mode(mode) {
+  Shared(const EngineOptions& options, const Identities& identities, Mode m) : o(options), ids(identities), mode(m) {
     for (const auto& id : ids.list) {
       SSL_CTX_up_ref(id.tls.get());
       tls.push_back(std::make_unique<asio::ssl::context>(id.tls.get()));
@@ -151,7 +151,7 @@ struct Shared {
 
 Client::Client(Shared& sh, std::size_t i, asio::ssl::context& tls, std::string id)
     : s(sh), index(i), strand(asio::make_strand(sh.io)), stream(strand, tls), wake(strand), space(strand),
-      pace(strand), deadline(strand), client_id(std::move(id)) {
+      pace(strand), deadline(strand), linger(strand), client_id(std::move(id)) {
   if (s.plan) role = s.plan->role(i);
 }
 
@@ -186,8 +186,8 @@ asio::awaitable<void> Client::writer() {
       if (close_after_flush) {
         // Half a moment for the DISCONNECT to leave before the socket goes.
         boost::system::error_code ignored;
-        pace.expires_after(std::chrono::milliseconds(50));
-        co_await pace.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+        linger.expires_after(std::chrono::milliseconds(50));
+        co_await linger.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
         close();
         break;
       }
@@ -316,7 +316,7 @@ asio::awaitable<void> Client::session() {
       connect.keep_alive = 0;  // the run is bounded; no PINGREQ traffic in the measurements
       asio::co_spawn(strand, writer(), asio::detached);
       send(mqtt::encode(connect, s.o.version));
-      std::array<std::uint8_t, 16384> buf{};
+      std::array<std::uint8_t, 8192> buf{};
       bool good = true;
       while (good && !closed) {
         std::size_t n = co_await stream.async_read_some(asio::buffer(buf), asio::redirect_error(asio::use_awaitable, ec));
@@ -357,7 +357,7 @@ asio::awaitable<void> Client::publisher() {
                                        : std::chrono::nanoseconds(0);
   const auto stop_at = Clock::now() + load.duration;
   // Spread the first publishes over one interval so rate-limited publishers do not move in step.
-  auto next = Clock::now() + (per_second > 0 ? interval * (index % 97) / 97 : std::chrono::nanoseconds(0));
+  auto next = Clock::now() + (per_second > 0 ? interval * static_cast<std::int64_t>(index % 97) / 97 : std::chrono::nanoseconds(0));
   const std::size_t size = std::max(load.payload, kHeader);
   std::uint64_t seq = 0;
   boost::system::error_code ec;

@@ -47,7 +47,6 @@ class BenchTest(E2ETest):
         m = r["messages"]
         self.assertEqual(r["errors"], {}, r)
         self.assertEqual(m["expected"], expected, r)
-        self.assertEqual(m["sent"] * (m["expected"] // max(1, m["sent"])), m["expected"], r)
         self.assertEqual(m["received"], m["expected"], r)
         self.assertEqual(m["lost"], 0, r)
         self.assertEqual(r["latency_us"]["count"], m["received"], r)
@@ -175,7 +174,7 @@ class BenchTrustlaneTest(BenchTest):
         self.assertEqual(fleet["extra"]["registered"], 12)
         self.assert_all_accounted(fleet, 36)
         sni = fleet["target"].split("(")[1].rstrip(")")
-        self.assertTrue(sni.startswith("") and ".iot." in sni, sni)
+        self.assertIn("-ats.iot.", sni)
         r = self.bench("pubsub", "--target", f"127.0.0.1:{self.mqtt_port}", "--sni", sni, "--ca", self.ca,
                        "--store", self.store, "--topology", "p2p", "-n", "3", "--qos", "1", "--count", "30",
                        "--broker-pid", str(self.cloud.proc.pid))
