@@ -513,8 +513,10 @@ class Run {
                                                   : s.o.client_prefix + "-" + s.run_id + "-" + std::to_string(i);
       auto c = std::make_shared<Client>(s, i, *s.tls[i % s.tls.size()], std::move(client_id));
       {
+        // Held here for the whole run: a coroutine's body (and its own shared_from_this) only
+        // starts when the strand runs it, so someone must own the client until then.
         std::lock_guard lock(clients_mu_);
-        if (s.mode != Mode::connect) s.clients.push_back(c);
+        s.clients.push_back(c);
       }
       ++s.attempted;
       ++s.inflight;
