@@ -63,7 +63,7 @@ const Bytes kGetVersion = se05x::encode_command(0x80, se05x::ins::kMgmt, 0, se05
 
 void get_version(benchmark::State& state, link::Transport transport) {
   Served served(transport);
-  auto channel = link::open_channel(link::ChannelAddress{transport, served.server->endpoints()[0]});
+  auto channel = link::open_channel(link::ChannelAddress{transport, served.server->endpoints()[0], std::nullopt});
   for (auto _ : state) {
     auto r = channel->transceive(kGetVersion);
     if (r.size() != 11) state.SkipWithError("bad answer");
@@ -76,7 +76,7 @@ void get_version(benchmark::State& state, link::Transport transport) {
 // ReadSize, then 500-byte ReadObject chunks with offset/length, like NXP's host reads a certificate.
 void chunked_cert_read(benchmark::State& state, link::Transport transport) {
   Served served(transport);
-  auto channel = link::open_channel(link::ChannelAddress{transport, served.server->endpoints()[0]});
+  auto channel = link::open_channel(link::ChannelAddress{transport, served.server->endpoints()[0], std::nullopt});
   std::int64_t apdus = 0;
   for (auto _ : state) {
     auto id = se05x::TlvWriter().u32(se05x::tag::k1, se05x::object::kCloudCert0).data();

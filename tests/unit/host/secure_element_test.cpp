@@ -42,7 +42,7 @@ class SecureElementTest : public testing::TestWithParam<Via> {
     servers_.push_back(std::make_unique<link::ChipServer>(std::vector<link::ServedChip>{{c, {}}}, options));
     servers_.back()->start();
     return std::make_unique<SecureElement>(
-        link::open_channel(link::ChannelAddress{options.transport, servers_.back()->endpoints()[0]}));
+        link::open_channel(link::ChannelAddress{options.transport, servers_.back()->endpoints()[0], std::nullopt}));
   }
 
   std::uint16_t status_of(const std::function<void()>& call) {
