@@ -227,7 +227,9 @@ TEST_F(StoreTest, JitrRegistersPendingActivationAndNotifies) {
   EXPECT_TRUE(store_->find_issuing_ca(kA, device.cert));
   EXPECT_FALSE(store_->find_issuing_ca(kB, device.cert));
   std::string payload;
-  store_->observe({.certificate_registered = [&](const Scope&, const CertificateInfo&, const std::string& p) { payload = p; }});
+  RegistryObserver observer;
+  observer.certificate_registered = [&](const Scope&, const CertificateInfo&, const std::string& p) { payload = p; };
+  store_->observe(observer);
   auto r = store_->register_pending_certificate(kA, device.cert, ca_info->id);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, CertificateStatus::PendingActivation);
@@ -286,7 +288,9 @@ TEST_F(StoreTest, PoliciesForCertificateFollowDefaultVersion) {
   ASSERT_TRUE(store_->create_policy(kA, "p", kDoc));
   ASSERT_TRUE(store_->attach_policy(kA, "p", info.arn));
   std::vector<std::string> changed;
-  auto id = store_->observe({.policies_changed = [&](const Scope&, const std::string& cid) { changed.push_back(cid); }});
+  RegistryObserver observer;
+  observer.policies_changed = [&](const Scope&, const std::string& cid) { changed.push_back(cid); };
+  auto id = store_->observe(observer);
   std::string doc2 = R"({"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"iot:*","Resource":"*"}]})";
   ASSERT_TRUE(store_->create_policy_version(kA, "p", doc2, false));
   EXPECT_TRUE(changed.empty());  // not the default: nothing changes for connections
@@ -306,11 +310,13 @@ TEST_F(StoreTest, PoliciesForCertificateFollowDefaultVersion) {
 TEST_F(StoreTest, StatusChangeAndDeleteNotifyObservers) {
   auto info = register_no_ca(kA, make_cert("dev").cert);
   std::vector<std::optional<CertificateStatus>> seen;
-  store_->observe({.certificate_changed = [&](const Scope& s, const std::string& cid, std::optional<CertificateStatus> st) {
+  RegistryObserver observer;
+  observer.certificate_changed = [&](const Scope& s, const std::string& cid, std::optional<CertificateStatus> st) {
     EXPECT_EQ(s, kA);
     EXPECT_EQ(cid, info.id);
     seen.push_back(st);
-  }});
+  };
+  store_->observe(observer);
   ASSERT_TRUE(store_->update_certificate(kA, info.id, CertificateStatus::Revoked));
   ASSERT_TRUE(store_->delete_certificate(kA, info.id, false));
   ASSERT_EQ(seen.size(), 2u);
