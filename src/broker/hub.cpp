@@ -7,6 +7,17 @@
 
 namespace trustlane::broker {
 
+mqtt::Properties forwarded_properties(const mqtt::Properties& in) {
+  mqtt::Properties out;
+  out.payload_format_indicator = in.payload_format_indicator;
+  out.message_expiry_interval = in.message_expiry_interval;
+  out.content_type = in.content_type;
+  out.response_topic = in.response_topic;
+  out.correlation_data = in.correlation_data;
+  out.user_properties = in.user_properties;
+  return out;
+}
+
 Hub::Hub(RetainedStore& retained, std::size_t offline_queue_limit)
     : retained_(retained), offline_queue_limit_(offline_queue_limit) {}
 
@@ -19,7 +30,7 @@ void Hub::drop(Session& s) {
 }
 
 Hub::Attached Hub::attach(Connection& connection, const Scope& scope, const std::string& client_id,
-                          bool clean_start, bool persistent) {
+                          bool clean_start, std::uint32_t expiry_seconds) {
   std::string key = scope.key() + '\n' + client_id;
   auto it = sessions_.find(key);
   if (it != sessions_.end()) {
@@ -45,7 +56,8 @@ Hub::Attached Hub::attach(Connection& connection, const Scope& scope, const std:
     by_id_[it->second->id] = it->second.get();
   }
   Session& s = *it->second;
-  s.persistent = persistent;
+  s.persistent = expiry_seconds > 0;
+  s.expiry_seconds = expiry_seconds;
   s.connection = &connection;
   return {s.id, present};
 }
@@ -55,6 +67,7 @@ void Hub::detach(Connection& connection, SessionId session, std::vector<Message>
   if (it == by_id_.end() || it->second->connection != &connection) return;  // taken over
   Session& s = *it->second;
   s.connection = nullptr;
+  s.offline_since = now_;
   if (!s.persistent) {
     drop(s);
     return;
@@ -62,6 +75,15 @@ void Hub::detach(Connection& connection, SessionId session, std::vector<Message>
   // Unacknowledged messages go first, in order, ahead of anything queued meanwhile.
   for (auto m = unacked.rbegin(); m != unacked.rend(); ++m) s.queued.push_front(std::move(*m));
   while (s.queued.size() > offline_queue_limit_) s.queued.pop_back();
+}
+
+void Hub::advance_time(std::int64_t now_seconds) {
+  now_ = now_seconds;
+  std::vector<Session*> expired;
+  for (auto& [key, s] : sessions_)
+    if (!s->connection && s->expiry_seconds != 0xFFFFFFFF && now_ - s->offline_since >= s->expiry_seconds)
+      expired.push_back(s.get());
+  for (Session* s : expired) drop(*s);
 }
 
 void Hub::flush_queued(SessionId session) {

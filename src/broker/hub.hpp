@@ -32,6 +32,9 @@ struct Message {
   bool operator==(const Message&) const = default;
 };
 
+// Properties a receiver gets: the publisher's, minus per-hop ones (topic alias, subscription ids).
+mqtt::Properties forwarded_properties(const mqtt::Properties& publisher);
+
 class Hub {
  public:
   explicit Hub(RetainedStore& retained, std::size_t offline_queue_limit = 1000);
@@ -42,9 +45,10 @@ class Hub {
   };
   // Binds a connection to the session of (scope, client_id). An older connection with the same
   // client ID is kicked (SESSION_TAKEN_OVER / DUPLICATE_CLIENTID). clean_start discards the old
-  // session; persistent = the session outlives this connection.
+  // session. expiry_seconds > 0: the session outlives this connection by that long
+  // (0xFFFFFFFF: forever); 0: it ends with the connection.
   Attached attach(Connection& connection, const Scope& scope, const std::string& client_id, bool clean_start,
-                  bool persistent);
+                  std::uint32_t expiry_seconds);
   // The connection is gone. A persistent session keeps its subscriptions and gets `unacked`
   // (QoS 1 messages sent but not acknowledged, or not yet sent) back for replay.
   void detach(Connection& connection, SessionId session, std::vector<Message> unacked);
@@ -65,6 +69,10 @@ class Hub {
   void mark_dirty(Connection& connection);
   void forget(Connection& connection);  // a Connection is being destroyed: drop it from dirty_
   std::size_t session_count() const { return sessions_.size(); }
+
+  // The hub has no clock: the I/O layer reports the time (seconds, any epoch, monotonic)
+  // regularly; offline sessions whose expiry has passed are discarded.
+  void advance_time(std::int64_t now_seconds);
   std::string assign_client_id();  // for empty client IDs
 
  private:
@@ -73,6 +81,8 @@ class Hub {
     Scope scope;
     std::string client_id;
     bool persistent = false;
+    std::uint32_t expiry_seconds = 0;
+    std::int64_t offline_since = 0;
     Connection* connection = nullptr;
     std::map<std::string, Subscriber> subscriptions;  // filter → subscriber
     std::deque<Message> queued;                       // QoS 1 while offline
@@ -87,6 +97,7 @@ class Hub {
   std::vector<Connection*> dirty_;
   std::vector<Match> scratch_;
   SessionId next_id_ = 1;
+  std::int64_t now_ = 0;
   std::uint64_t next_client_ = 1;
 };
 

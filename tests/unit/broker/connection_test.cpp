@@ -447,6 +447,34 @@ TEST(Connection, PersistentSessionQueuesQos1WhileOffline) {
   EXPECT_TRUE(fresh.take<mqtt::Publish>().empty());
 }
 
+TEST(Connection, OfflineSessionsExpire) {
+  World w;
+  w.hub.advance_time(1000);
+  {
+    Client v3(w, Version::v3_1_1);
+    v3.connect("dev-3", false);  // 3.1.1 persistent: AWS default expiry, one hour
+    v3.drop();
+    Client v5(w, Version::v5);
+    mqtt::Properties p;
+    p.session_expiry_interval = 60;
+    v5.connect("dev-5", false, 60, std::nullopt, p);
+    v5.drop();
+    Client forever(w, Version::v5);
+    p.session_expiry_interval = 0xFFFFFFFF;
+    forever.connect("dev-f", false, 60, std::nullopt, p);
+    forever.drop();
+  }
+  EXPECT_EQ(w.hub.session_count(), 3u);
+  w.hub.advance_time(1059);
+  EXPECT_EQ(w.hub.session_count(), 3u);
+  w.hub.advance_time(1060);  // the v5 session's 60 s are up
+  EXPECT_EQ(w.hub.session_count(), 2u);
+  w.hub.advance_time(1000 + 3600);
+  EXPECT_EQ(w.hub.session_count(), 1u);  // only the never-expiring one is left
+  Client back(w, Version::v3_1_1);
+  EXPECT_FALSE(back.connect("dev-3", false).session_present);
+}
+
 TEST(Connection, UnackedQos1IsReplayedOnReconnect) {
   World w;
   Client pub(w, Version::v5);
@@ -515,7 +543,16 @@ TEST(Connection, RetainedMessages) {
   auto got = sub.take<mqtt::Publish>();
   ASSERT_EQ(got.size(), 1u);
   EXPECT_TRUE(got[0].retain);
+  EXPECT_EQ(got[0].qos, QoS::at_least_once);
   EXPECT_EQ(text(got[0].payload), "keep");
+  // A QoS 0 subscription gets the QoS 1 retained message at QoS 0.
+  Client sub0(w, Version::v3_1_1);
+  sub0.connect("dev-sub0");
+  sub0.subscribe({{"r/a", QoS::at_most_once}});
+  auto got0 = sub0.take<mqtt::Publish>();
+  ASSERT_EQ(got0.size(), 1u);
+  EXPECT_EQ(got0[0].qos, QoS::at_most_once);
+  EXPECT_TRUE(got0[0].retain);
   // Live messages to an existing subscriber carry retain = 0 (3.1.1 §3.3.1.3).
   pub.publish("r/a", "again", QoS::at_most_once, true);
   got = sub.take<mqtt::Publish>();
@@ -524,6 +561,25 @@ TEST(Connection, RetainedMessages) {
   // An empty retained payload deletes.
   pub.publish("r/a", "", QoS::at_most_once, true);
   EXPECT_EQ(w.retained.size(), 0u);
+}
+
+TEST(Connection, V5RetainHandlingAndRetainAsPublished) {
+  World w;
+  Client pub(w, Version::v5), sub(w, Version::v5);
+  pub.connect("dev-pub");
+  pub.publish("r/x", "kept", QoS::at_most_once, true);
+  sub.connect("dev-sub");
+  sub.subscribe({{"r/#", QoS::at_most_once, false, false, 2}});  // 2: never send retained
+  EXPECT_TRUE(sub.take<mqtt::Publish>().empty());
+  sub.subscribe({{"r/+", QoS::at_most_once, false, true, 1}});  // 1: only if new
+  EXPECT_EQ(sub.take<mqtt::Publish>().size(), 1u);
+  sub.subscribe({{"r/+", QoS::at_most_once, false, true, 1}});  // no longer new
+  EXPECT_TRUE(sub.take<mqtt::Publish>().empty());
+  // Live retained publish: r/+ keeps RETAIN (retain as published), r/# clears it.
+  pub.publish("r/x", "live", QoS::at_most_once, true);
+  auto got = sub.take<mqtt::Publish>();
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_NE(got[0].retain, got[1].retain);
 }
 
 TEST(Connection, WillPublishedOnLossNotOnCleanDisconnect) {

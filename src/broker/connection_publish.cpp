@@ -1,0 +1,112 @@
+// Connection, publish side: inbound PUBLISH/PUBACK and outbound delivery with the QoS 1 window.
+// GCC 12 reports false -Wmaybe-uninitialized on moves of std::variant<…, std::vector, std::string>
+// inside std::vector<Event> growth (inlining-dependent, a known GCC 12 false positive). Silenced for this
+// file only; ASan/UBSan runs cover the real thing.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+#include <algorithm>
+
+#include "broker/connection.hpp"
+#include "mqtt/topic.hpp"
+
+namespace trustlane::broker {
+
+using mqtt::ReasonCode;
+
+namespace {
+
+// Clients may only publish to the documented reserved topics ($aws/things/… shadows and jobs,
+// $aws/rules/… basic ingest); other $ topics are the broker's own.
+bool publishable_reserved_topic(std::string_view topic) {
+  return topic.starts_with("$aws/things/") || topic.starts_with("$aws/rules/");
+}
+
+}  // namespace
+
+void Connection::on_publish(mqtt::Publish&& p) {
+  using namespace mqtt;
+  if (p.qos == QoS::exactly_once) return fail(ReasonCode::qos_not_supported);
+  if (auto alias = p.properties.topic_alias) {
+    if (*alias > limits_.topic_alias_maximum) return fail(ReasonCode::topic_alias_invalid);
+    if (p.topic.empty()) {
+      auto it = inbound_aliases_.find(*alias);
+      if (it == inbound_aliases_.end()) return fail(ReasonCode::protocol_error);
+      p.topic = it->second;
+    } else {
+      inbound_aliases_[*alias] = p.topic;
+    }
+  }
+  if (validate_topic_name(p.topic)) return fail(ReasonCode::topic_name_invalid);
+
+  bool permitted = (p.topic[0] != '$' || publishable_reserved_topic(p.topic)) &&
+                   allowed("iot:Publish", "topic", p.topic) &&
+                   (!p.retain || (p.topic[0] != '$' && allowed("iot:RetainPublish", "topic", p.topic)));
+  if (!permitted) {
+    if (version_ == Version::v3_1_1) return fail(ReasonCode::not_authorized);
+    if (p.qos == QoS::at_least_once) send(Puback{{p.packet_id, static_cast<std::uint8_t>(ReasonCode::not_authorized), {}}});
+    return;
+  }
+  Message m{p.topic, std::move(p.payload), p.qos, p.retain, forwarded_properties(p.properties)};
+  if (m.retain) hub_.retain(identity_.scope, m);
+  // Basic Ingest ($aws/rules/…) goes to the rules engine, never to subscribers.
+  if (!m.topic.starts_with("$aws/rules/")) hub_.publish(identity_.scope, m, session_);
+  if (p.qos == QoS::at_least_once) send(Puback{{p.packet_id, 0, {}}});
+}
+
+void Connection::on_puback(std::uint16_t packet_id) {
+  inflight_.erase(packet_id);  // an unknown id is harmless (e.g. acked after a resend)
+  drain_pending();
+}
+
+std::uint16_t Connection::next_packet_id() {
+  do {
+    last_packet_id_ = static_cast<std::uint16_t>(last_packet_id_ + 1);
+  } while (last_packet_id_ == 0 || inflight_.count(last_packet_id_));
+  return last_packet_id_;
+}
+
+void Connection::deliver(const Message& message, mqtt::QoS qos, const Subscriber& subscriber, bool retain_flag) {
+  if (state_ != State::connected) return;
+  // iot:Receive is checked on every delivery, so a policy change stops live delivery.
+  if (!allowed("iot:Receive", "topic", message.topic)) return;
+  if (qos == mqtt::QoS::at_least_once && inflight_.size() >= send_window_) {
+    pending_.push_back({message, subscriber.subscription_id, retain_flag});
+    return;
+  }
+  send_publish(message, qos, subscriber.subscription_id, retain_flag);
+}
+
+void Connection::send_publish(const Message& message, mqtt::QoS qos, std::uint32_t subscription_id, bool retain_flag) {
+  mqtt::Publish p;
+  p.topic = message.topic;
+  p.payload = message.payload;
+  p.qos = qos;
+  p.retain = retain_flag;
+  if (version_ == mqtt::Version::v5) {
+    p.properties = message.properties;
+    if (subscription_id) p.properties.subscription_identifiers = {subscription_id};
+  }
+  if (qos == mqtt::QoS::at_least_once) {
+    p.packet_id = next_packet_id();
+    p.dup = message.redelivery;
+  }
+  Bytes bytes = mqtt::encode(p, version_);
+  if (client_max_packet_ && bytes.size() > client_max_packet_) return;  // v5 §3.1.2.11.4: drop
+  if (qos == mqtt::QoS::at_least_once) {
+    Message kept = message;
+    kept.qos = qos;
+    inflight_.emplace(p.packet_id, std::move(kept));
+  }
+  events_.emplace_back(std::in_place_type<SendBytes>, SendBytes{std::move(bytes)});
+}
+
+void Connection::drain_pending() {
+  while (!pending_.empty() && inflight_.size() < send_window_ && state_ == State::connected) {
+    Pending next = std::move(pending_.front());
+    pending_.pop_front();
+    send_publish(next.message, mqtt::QoS::at_least_once, next.subscription_id, next.retain_flag);
+  }
+}
+
+}  // namespace trustlane::broker
