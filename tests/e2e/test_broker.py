@@ -386,6 +386,19 @@ class BrokerBasicsTest(BrokerTest):
         self.assertEqual((ev["eventType"], ev["clientInitiatedDisconnect"], ev["disconnectReason"]),
                          ("disconnected", True, "CLIENT_INITIATED_DISCONNECT"))
 
+    def test_subscription_events(self):
+        cert, key, _ = self.aws_device(ACCOUNT_A, "dev")
+        watcher = self.mqtt(cert, key, v=5)
+        self.assertEqual(connack_code(watcher.connect("watcher")), 0)
+        watcher.subscribe("$aws/events/subscriptions/+/dev2")
+        dev = self.mqtt(cert, key, v=4)
+        self.assertEqual(connack_code(dev.connect("dev2")), 0)
+        dev.subscribe(["a/b", "c/#"])
+        topic, payload, _, _ = watcher.expect_publish()
+        ev = json.loads(payload)
+        self.assertEqual(topic, "$aws/events/subscriptions/subscribed/dev2")
+        self.assertEqual((ev["eventType"], ev["topics"]), ("subscribed", ["a/b", "c/#"]))
+
     def test_retained_message_survives_restart(self):
         cert, key, _ = self.aws_device(ACCOUNT_A, "dev")
         pub = self.mqtt(cert, key, v=4)
@@ -440,6 +453,18 @@ class BrokerBasicsTest(BrokerTest):
         dying.close()
         got = sub.expect_publish()
         self.assertEqual(got[:2], ("wills/dying", b"gone"))
+
+    def test_sigusr1_toggles_per_second_stats(self):
+        import signal
+        cert, key, _ = self.aws_device(ACCOUNT_A, "dev")
+        self.assertIsNone(self.mqtt(cert, key, sni="zzzzzzzzzzzzzz-ats.iot.us-east-1.trustlane.local").connect("x"))
+        self.cloud.proc.send_signal(signal.SIGUSR1)
+        deadline = time.time() + 5
+        while time.time() < deadline and "broker stats:" not in self.cloud.log():
+            time.sleep(0.2)
+        lines = [l for l in self.cloud.log().splitlines() if "broker stats:" in l]
+        self.assertTrue(lines)
+        self.assertIn("unknown_endpoint=1", lines[-1])
 
     def test_mosquitto_clients_with_default_certificate(self):
         if not shutil.which("mosquitto_sub"):

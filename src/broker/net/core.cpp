@@ -4,7 +4,8 @@
 
 #include <boost/asio/post.hpp>
 
-#include "broker/events_lifecycle.hpp"
+#include "broker/lifecycle_events.hpp"
+#include "broker/server_ids.hpp"
 #include "broker/net/tls_session.hpp"
 
 namespace trustlane::broker::net {
@@ -188,17 +189,34 @@ void Core::carry_out(Entry& e, std::vector<Event> events, std::vector<TlsSession
               --stats_.connections;
               spdlog::info("broker: disconnected client {}: {}", x.client_id, x.disconnect_reason);
             }
-            if (!lifecycle_events_allowed(x.client_id)) return;
-            PresenceFacts f{x.client_id, wall_ms(), e.session_uuid, e.certificate_id, e.peer_ip, 0};
-            if (x.connected)
-              publish_here(e.scope, connected_topic(x.client_id), connected_payload(f));
-            else
-              publish_here(e.scope, disconnected_topic(x.client_id),
-                           disconnected_payload(f, x.client_initiated, x.disconnect_reason));
+            e.client_id = x.client_id;
+            if (auto m = presence_event(facts(e), x)) publish_here(e.scope, std::move(m->topic), std::move(m->payload));
+          } else if constexpr (std::is_same_v<T, SubscriptionChange>) {
+            if (auto m = subscription_event(facts(e), x))
+              publish_here(e.scope, std::move(m->topic), std::move(m->payload));
           }
         },
         ev);
   }
+}
+
+PresenceFacts Core::facts(Entry& e) {
+  PresenceFacts f;
+  f.client_id = e.client_id;
+  f.timestamp_ms = wall_ms();
+  f.session_identifier = e.session_uuid;
+  f.principal_identifier = e.certificate_id;
+  f.ip_address = e.peer_ip;
+  f.version_number = ++versions_[e.scope.account + '/' + e.scope.region + '/' + e.client_id];
+  return f;
+}
+
+void Core::tick() {
+  asio::post(ioc_, [this] {
+    hub_.advance_time(std::chrono::duration_cast<std::chrono::seconds>(
+                          std::chrono::steady_clock::now().time_since_epoch()).count());
+    drain();
+  });
 }
 
 void Core::arm(TlsSession* key, Entry& e, std::chrono::milliseconds after) {

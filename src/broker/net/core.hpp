@@ -15,6 +15,7 @@
 #include "broker/auth_permissions.hpp"
 #include "broker/connection.hpp"
 #include "broker/hub.hpp"
+#include "broker/lifecycle_events.hpp"
 #include "broker/server_options.hpp"
 #include "broker/server_stats.hpp"
 #include "iot/registry.hpp"
@@ -56,6 +57,7 @@ class Core {
   void reload_policies(const iot::Scope& scope, const std::string& certificate_id);
   void publish_event(const iot::Scope& scope, std::string topic, std::string payload);
   void kick_all();  // shutdown
+  void tick();      // once a second: the hub's clock (offline session expiry)
 
   std::size_t open_connections() const { return open_count_.load(); }
 
@@ -70,12 +72,14 @@ class Core {
     std::string ca_id;
     std::string peer_ip;
     std::string session_uuid;
+    std::string client_id;  // once connected
     std::shared_ptr<Permissions> permissions;
   };
 
   void drain();  // carries out the events of every connection the last call touched
   void carry_out(Entry& e, std::vector<Event> events, std::vector<TlsSession*>& finished);
   void arm(TlsSession* key, Entry& e, std::chrono::milliseconds after);
+  PresenceFacts facts(Entry& e);
   void publish_here(const iot::Scope& scope, std::string topic, std::string payload);
 
   boost::asio::io_context& ioc_;
@@ -86,6 +90,7 @@ class Core {
   std::unordered_map<TlsSession*, Entry> entries_;
   std::unordered_map<Connection*, TlsSession*> by_connection_;
   std::atomic<std::size_t> open_count_{0};
+  std::map<std::string, std::int64_t> versions_;  // lifecycle versionNumber per client (core thread)
   std::mutex connect_mutex_;
   std::map<std::pair<std::string, std::string>, std::chrono::steady_clock::time_point> last_connect_;
 };

@@ -20,7 +20,7 @@
 #include <stdexcept>
 #include <thread>
 
-#include "broker/events_lifecycle.hpp"
+#include "broker/server_ids.hpp"
 #include "broker/net/core.hpp"
 #include "broker/net/tls_session.hpp"
 #include "broker/net/tls.hpp"
@@ -154,6 +154,7 @@ struct BrokerService::Impl {
       }
       if (periodic) spdlog::info("broker stats: {}", stats.line());
       ++tick;
+      core.tick();
     }
   }
 
