@@ -1,5 +1,11 @@
 #include "device/session.hpp"
 
+// GCC 12 reports a false "may be used uninitialized" inside std::variant's move constructor
+// when events holding a std::string are pushed; nothing here is (known GCC 12 false positive).
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+
 #include <algorithm>
 #include <cstdio>
 

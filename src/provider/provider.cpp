@@ -99,32 +99,49 @@ const OSSL_DISPATCH kProviderFunctions[] = {
 
 void PkeyFree::operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
 
-void install(OSSL_LIB_CTX* libctx) {
+void InstalledProviders::unload() {
+  if (se05x != nullptr) OSSL_PROVIDER_unload(se05x);
+  if (default_provider != nullptr) OSSL_PROVIDER_unload(default_provider);
+  se05x = default_provider = nullptr;
+}
+
+InstalledProviders install(OSSL_LIB_CTX* libctx) {
+  InstalledProviders out;
   // Default first, and preferred wherever both offer an algorithm: our keymgmt shares the name
   // "EC" (so TLS and X.509 code treat chip keys as EC keys) but can only hold chip keys; plain
   // EC work (ephemeral ECDHE keys, peers' keys) must land on the default provider.
-  if (!OSSL_PROVIDER_available(libctx, "default") && !OSSL_PROVIDER_load(libctx, "default"))
-    crypto::throw_openssl("loading OpenSSL's default provider");
-  if (!OSSL_PROVIDER_available(libctx, kProviderName)) {
-    if (!OSSL_PROVIDER_add_builtin(libctx, kProviderName, &trustlane_se05x_provider_init))
-      crypto::throw_openssl("registering the trustlane-se05x provider");
-    if (!OSSL_PROVIDER_load(libctx, kProviderName)) crypto::throw_openssl("loading the trustlane-se05x provider");
+  out.default_provider = OSSL_PROVIDER_load(libctx, "default");
+  if (out.default_provider == nullptr) crypto::throw_openssl("loading OpenSSL's default provider");
+  if (!OSSL_PROVIDER_add_builtin(libctx, kProviderName, &trustlane_se05x_provider_init)) {
+    out.unload();
+    crypto::throw_openssl("registering the trustlane-se05x provider");
   }
-  if (!EVP_set_default_properties(libctx, "?provider=default"))
+  out.se05x = OSSL_PROVIDER_load(libctx, kProviderName);
+  if (out.se05x == nullptr) {
+    out.unload();
+    crypto::throw_openssl("loading the trustlane-se05x provider");
+  }
+  if (!EVP_set_default_properties(libctx, "?provider=default")) {
+    out.unload();
     crypto::throw_openssl("preferring the default provider");
+  }
+  return out;
 }
 
 LibContext::LibContext() : ctx_(OSSL_LIB_CTX_new()) {
   if (ctx_ == nullptr) crypto::throw_openssl("creating a library context");
   try {
-    install(ctx_);
+    providers_ = install(ctx_);
   } catch (...) {
     OSSL_LIB_CTX_free(ctx_);
     throw;
   }
 }
 
-LibContext::~LibContext() { OSSL_LIB_CTX_free(ctx_); }
+LibContext::~LibContext() {
+  providers_.unload();
+  OSSL_LIB_CTX_free(ctx_);
+}
 
 LoadedKey load_key(OSSL_LIB_CTX* libctx, std::string_view uri) {
   // Validate first so the message names the URI problem rather than OpenSSL's scheme lookup.

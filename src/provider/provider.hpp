@@ -25,9 +25,18 @@ namespace trustlane::provider {
 
 inline constexpr const char* kProviderName = "trustlane-se05x";
 
-// Registers the provider as a built-in of `libctx` and loads it together with OpenSSL's
-// default provider. Throws std::runtime_error if OpenSSL refuses.
-void install(OSSL_LIB_CTX* libctx);
+// The providers install() loaded into a library context; unload() (before the context is freed)
+// drops the references OSSL_PROVIDER_load took, or they would outlive the context.
+struct InstalledProviders {
+  OSSL_PROVIDER* default_provider = nullptr;
+  OSSL_PROVIDER* se05x = nullptr;
+  void unload();
+};
+
+// Loads OpenSSL's default provider and registers + loads ours as a built-in of `libctx`, and
+// makes the default provider preferred there (`?provider=default`). Throws std::runtime_error
+// if OpenSSL refuses.
+InstalledProviders install(OSSL_LIB_CTX* libctx);
 
 // A library context with the default provider and ours loaded: give it to SSL_CTX_new_ex and
 // load_key. Thread-safe to share.
@@ -41,6 +50,7 @@ class LibContext {
 
  private:
   OSSL_LIB_CTX* ctx_;
+  InstalledProviders providers_;
 };
 
 struct PkeyFree {

@@ -13,15 +13,29 @@
 namespace trustlane::device {
 namespace {
 
+// Test PKI helpers (named fields set one by one: -Wmissing-field-initializers).
+inline crypto::CertificateSpec ca_spec() {
+  crypto::CertificateSpec spec;
+  spec.subject = {{"CN", "Test Root"}};
+  spec.is_ca = true;
+  return spec;
+}
+inline crypto::CertificateSpec server_spec(const std::string& name) {
+  crypto::CertificateSpec spec;
+  spec.subject = {{"CN", name}};
+  spec.subject_alt_names = {"DNS:" + name};
+  spec.server_auth = true;
+  return spec;
+}
+
 struct Pki {
   std::unique_ptr<chip::Store> store = chip::Store::in_memory();
   std::shared_ptr<chip::Chip> chip = store->mint(1)[0];
   crypto::Key ca_key = crypto::Key::generate();
   crypto::Certificate ca =
-      crypto::issue_certificate({.subject = {{"CN", "Test Root"}}, .is_ca = true}, ca_key, ca_key, nullptr);
+      crypto::issue_certificate(ca_spec(), ca_key, ca_key, nullptr);
   crypto::Key key = crypto::Key::generate();
-  crypto::Certificate cert = crypto::issue_certificate(
-      {.subject = {{"CN", "broker.test"}}, .subject_alt_names = {"DNS:broker.test"}, .server_auth = true}, key, ca_key,
+  crypto::Certificate cert = crypto::issue_certificate(server_spec("broker.test"), key, ca_key,
       &ca);
 };
 

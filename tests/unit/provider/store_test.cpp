@@ -20,7 +20,9 @@ Loaded load_all(OSSL_LIB_CTX* libctx, const std::string& uri, int expect = 0) {
   OSSL_STORE_CTX* store = OSSL_STORE_open_ex(uri.c_str(), libctx, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr);
   EXPECT_NE(store, nullptr) << uri;
   if (store == nullptr) return out;
-  if (expect != 0) EXPECT_EQ(OSSL_STORE_expect(store, expect), 1);
+  if (expect != 0) {
+    EXPECT_EQ(OSSL_STORE_expect(store, expect), 1);
+  }
   while (!OSSL_STORE_eof(store)) {
     OSSL_STORE_INFO* info = OSSL_STORE_load(store);
     if (info == nullptr) break;

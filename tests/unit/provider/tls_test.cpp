@@ -13,14 +13,28 @@
 namespace trustlane::provider {
 namespace {
 
+// Test PKI helpers (named fields set one by one: -Wmissing-field-initializers).
+inline crypto::CertificateSpec ca_spec() {
+  crypto::CertificateSpec spec;
+  spec.subject = {{"CN", "Test Root"}};
+  spec.is_ca = true;
+  return spec;
+}
+inline crypto::CertificateSpec server_spec(const std::string& name) {
+  crypto::CertificateSpec spec;
+  spec.subject = {{"CN", name}};
+  spec.subject_alt_names = {"DNS:" + name};
+  spec.server_auth = true;
+  return spec;
+}
+
 using testing::fleet;
 
 struct Server {
   crypto::Key ca_key = crypto::Key::generate();
-  crypto::Certificate ca = crypto::issue_certificate({.subject = {{"CN", "Test Root"}}, .is_ca = true}, ca_key, ca_key, nullptr);
+  crypto::Certificate ca = crypto::issue_certificate(ca_spec(), ca_key, ca_key, nullptr);
   crypto::Key key = crypto::Key::generate();
-  crypto::Certificate cert = crypto::issue_certificate(
-      {.subject = {{"CN", "broker.test"}}, .subject_alt_names = {"DNS:broker.test"}, .server_auth = true}, key, ca_key, &ca);
+  crypto::Certificate cert = crypto::issue_certificate(server_spec("broker.test"), key, ca_key, &ca);
 };
 
 // Drives both ends over a BIO pair until both finish the handshake (or one fails).
