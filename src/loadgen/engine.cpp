@@ -114,9 +114,9 @@ struct Shared {
     run_id = std::to_string(std::random_device{}() % 1000000);
   }
 
-  void error(const std::string& kind) {
+  void error(const std::string& kind, std::uint64_t count = 1) {
     std::lock_guard lock(mu);
-    ++errors[kind];
+    errors[kind] += count;
   }
   void latency(std::uint64_t us) {
     std::lock_guard lock(mu);
@@ -439,7 +439,11 @@ class Run {
                                                : std::chrono::duration<double>(0);
     const auto limit = Clock::now() + s.o.connect_timeout * 2 + std::chrono::duration_cast<Clock::duration>(per_rate) +
                        std::chrono::milliseconds(static_cast<std::int64_t>(clients_) * 5);
-    wait_until([&] { return s.settled.load() >= clients_ && launched_.load(); }, limit);
+    if (!wait_until([&] { return s.settled.load() >= clients_ && launched_.load(); }, limit)) {
+      // Still connecting (or never launched) at the deadline: count them, never leave them out.
+      const auto settled = s.settled.load();
+      if (settled < clients_) s.error("connect-deadline", clients_ - settled);
+    }
     // Subscriptions (SUBACK) complete shortly after the CONNACKs.
     wait_until([&] { return all_ready(); }, Clock::now() + s.o.connect_timeout);
     r.connections_attempted = s.attempted.load();
