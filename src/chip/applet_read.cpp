@@ -33,6 +33,9 @@ Reply Applet::read(const CommandApdu& cmd, const Caller& caller) {
     if (cmd.p2 == p2::kList) return read_curve_list(cmd);
     return fail(Status::WrongP1P2);
   }
+  // ReadCryptoObjectList: no digest/cipher/MAC crypto objects are emulated, so the list is
+  // empty. NXP's DeleteAll_Iterative (run by its examples' factory reset) calls it.
+  if (cmd.p1 == p1::kCryptoObj && cmd.p2 == p2::kList) return TlvWriter().bytes(tag::k1, {}).data();
   if (cmd.p1 != p1::kDefault) return fail(Status::WrongP1P2);
   switch (cmd.p2) {
     case p2::kDefault: return read_object(cmd, caller);

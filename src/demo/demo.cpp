@@ -108,7 +108,7 @@ struct Run {
     c.subscriptions = {kTopic};
     c.publish_topic = kTopic;
     c.publish_interval = 400ms;
-    c.publish_count = 2;  // one QoS 0, one QoS 1
+    c.publish_count = 0;  // keep publishing (QoS 0, 1, 0, …) so devices that connect later hear everyone
     c.backoff_first = 300ms;
     c.backoff_cap = 1000ms;
     return c;

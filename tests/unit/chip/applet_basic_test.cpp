@@ -102,6 +102,12 @@ TEST(AppletCurves, CurveIdAndCurveList) {
   EXPECT_EQ(hex(c.tx("80040B2803410103")), "6a82");
 }
 
+TEST(AppletCryptoObjects, ListIsEmptyNotAnError) {
+  // NXP's Se05x_API_ReadCryptoObjectList sends exactly these bytes and expects 41 <len> … 90 00.
+  Fixture c;
+  EXPECT_EQ(hex(c.tx("8002102500")), "41009000");
+}
+
 TEST(AppletUid, UniqueIdReadsAsNxpHostReadsIt) {
   Fixture c;
   // Se05x_API_ReadObject(UNIQUE_ID, offset 0 (omitted), length 18): Case4_ext.
