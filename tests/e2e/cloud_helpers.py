@@ -2,6 +2,7 @@
 at it with --endpoint-url, and certificates made with the openssl CLI. Nothing reads ~/.aws."""
 import json
 import os
+import time
 import shutil
 import subprocess
 
@@ -59,6 +60,12 @@ class CloudTest(E2ETest):
         self.cloud = self.start(["cloud", "serve", "--data", self.data, "--api", f"127.0.0.1:{self.port}",
                                  *self.serve_args, *extra], name="cloud")
         wait_for_port(self.port, proc=self.cloud.proc)
+        # The API port opens before the startup lines are flushed: wait for the last one.
+        deadline = time.time() + 20
+        while "trustlane cloud: ready" not in self.cloud.log() and time.time() < deadline:
+            if self.cloud.proc.poll() is not None:
+                break
+            time.sleep(0.05)
         return self.cloud
 
     def aws(self, *args, cli=CLI_V2, account="123456789012", secret="secret", region="us-east-1", check=True):
