@@ -14,7 +14,7 @@
 #include "cli/commands.hpp"
 #include "ledger/api_client.hpp"
 #include "ledger/export.hpp"
-#include "ledger/files.hpp"
+#include "util/files.hpp"
 #include "ledger/importer.hpp"
 #include "ledger/reader.hpp"
 #include "ledger/signer.hpp"
@@ -29,7 +29,7 @@ std::string env_or(const char* name, std::string fallback) {
 }
 
 crypto::Certificate load_certificate(const std::string& path, const char* option) {
-  auto cert = crypto::Certificate::from_pem(ledger::read_text_file(path));
+  auto cert = crypto::Certificate::from_pem(read_text_file(path));
   if (!cert) throw UsageError(std::string(option) + " " + path + ": not a PEM certificate");
   return std::move(*cert);
 }
@@ -47,7 +47,7 @@ void add_chip_ledger(CLI::App& chip) {
     auto signer = ledger::load_or_create_signer(args->store, store->vendor_ca());
     std::ostringstream text;
     std::size_t n = ledger::write_ledger(*store, signer, text);
-    ledger::write_file_atomically(args->out, text.str(), 0644);
+    write_file_atomically(args->out, text.str(), 0644);
     std::filesystem::path dir(args->store);
     std::printf("%zu entries written to %s\nsigner:    %s\nvendor CA: %s\n", n, args->out.c_str(),
                 (dir / ledger::kSignerCertFile).c_str(), (dir / "vendor-ca.pem").c_str());
@@ -122,7 +122,7 @@ void add_cloud_import_ledger(CLI::App& cloud) {
     options.policy = args->policy;
     options.thing_prefix = args->thing_prefix;
     options.connections = args->connections;
-    if (!args->create_policy.empty()) options.create_policy = ledger::read_text_file(args->create_policy);
+    if (!args->create_policy.empty()) options.create_policy = read_text_file(args->create_policy);
 
     auto start = std::chrono::steady_clock::now();
     std::ifstream in(args->ledger, std::ios::binary);

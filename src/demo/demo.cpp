@@ -19,7 +19,7 @@
 #include "demo/narrator.hpp"
 #include "device/agent.hpp"
 #include "host/secure_element.hpp"
-#include "ledger/files.hpp"
+#include "util/files.hpp"
 #include "link/chip_server.hpp"
 
 namespace trustlane::demo {
@@ -147,7 +147,7 @@ struct Run {
       say.detail("chip served over JRCP on " + e.text());
     }
     say.expect(std::to_string(options.devices) + " chips minted and served over JRCP", devices.size() == minted.size());
-    root_ca_pem = ledger::read_text_file(dir / "cloud" / "root-ca.pem");
+    root_ca_pem = read_text_file(dir / "cloud" / "root-ca.pem");
     return true;
   }
 

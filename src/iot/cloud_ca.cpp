@@ -1,45 +1,18 @@
 #include "iot/cloud_ca.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 
+#include "util/files.hpp"
+
 namespace trustlane::iot {
-
-namespace {
-
-std::string read_file(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read " + p.string());
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-// Writes via a temporary file and rename so a crash never leaves half a key; `mode` from the start.
-void write_file_atomically(const std::filesystem::path& p, const std::string& data, mode_t mode) {
-  auto tmp = p;
-  tmp += ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, mode);
-  if (fd < 0) throw std::runtime_error("cannot write " + tmp.string());
-  bool ok = ::write(fd, data.data(), data.size()) == static_cast<ssize_t>(data.size()) && ::fsync(fd) == 0;
-  ::close(fd);
-  if (!ok) throw std::runtime_error("cannot write " + tmp.string());
-  std::filesystem::rename(tmp, p);
-}
-
-}  // namespace
 
 CloudCa CloudCa::load_or_create(const std::filesystem::path& dir) {
   std::filesystem::create_directories(dir);
   auto cert_path = dir / "root-ca.pem";
   auto key_path = dir / "root-ca.key";
   if (std::filesystem::exists(cert_path) && std::filesystem::exists(key_path)) {
-    auto key = crypto::Key::from_pem(read_file(key_path));
-    auto cert = crypto::Certificate::from_pem(read_file(cert_path));
+    auto key = crypto::Key::from_pem(read_text_file(key_path));
+    auto cert = crypto::Certificate::from_pem(read_text_file(cert_path));
     if (!key || !key->has_private() || !cert) throw std::runtime_error("corrupt cloud root CA in " + dir.string());
     return CloudCa(dir, *key, *cert);
   }

@@ -2,7 +2,7 @@
 
 #include <stdexcept>
 
-#include "ledger/files.hpp"
+#include "util/files.hpp"
 
 namespace trustlane::ledger {
 

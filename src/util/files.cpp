@@ -1,4 +1,4 @@
-#include "ledger/files.hpp"
+#include "util/files.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -9,7 +9,7 @@
 #include <sstream>
 #include <stdexcept>
 
-namespace trustlane::ledger {
+namespace trustlane {
 
 std::string read_text_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -44,4 +44,4 @@ void write_file_atomically(const std::filesystem::path& path, const std::string&
   if (ec) throw std::runtime_error("cannot rename " + tmp.string() + ": " + ec.message());
 }
 
-}  // namespace trustlane::ledger
+}  // namespace trustlane
