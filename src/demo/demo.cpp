@@ -47,7 +47,8 @@ struct Device {
 struct Traffic {
   std::mutex mutex;
   std::map<int, std::set<std::pair<std::string, int>>> received;  // device → (sender uid, qos)
-  std::map<int, int> connected, disconnected;
+  std::map<int, int> connected, disconnected, errors;
+  std::map<int, std::string> last_error;
   void on(int device, const device::AgentEvent& e) {
     std::lock_guard lock(mutex);
     switch (e.kind) {
@@ -58,12 +59,18 @@ struct Traffic {
         break;
       }
       case device::AgentEvent::Kind::connected: ++connected[device]; break;
-      case device::AgentEvent::Kind::disconnected: ++disconnected[device]; break;
+      case device::AgentEvent::Kind::disconnected:
+        ++disconnected[device];
+        last_error[device] = e.text;
+        break;
+      case device::AgentEvent::Kind::error:
+        ++errors[device];
+        last_error[device] = e.text;
+        break;
       case device::AgentEvent::Kind::subscribed:
       case device::AgentEvent::Kind::published:
       case device::AgentEvent::Kind::acknowledged:
       case device::AgentEvent::Kind::reconnecting:
-      case device::AgentEvent::Kind::error:
       case device::AgentEvent::Kind::stopped: break;
     }
   }
@@ -212,12 +219,108 @@ struct Run {
       say.expect("device " + std::to_string(i) + " received every device's QoS 0 and QoS 1 message", got);
       all = all && got;
     }
+    if (options.devices >= 2) {
+      move_to_production();
+      revoke_one();
+    }
     for (auto& a : agents) a->stop();
     agents.clear();
     guard.reset();
     io.stop();
     io_thread.join();
     return all;
+  }
+
+  // Forgets what the given agents have heard so far (the next check starts from silence).
+  void forget(const std::vector<int>& keys) {
+    std::lock_guard lock(traffic.mutex);
+    for (int k : keys) traffic.received[k].clear();
+  }
+  std::set<std::string> senders(int key) {
+    std::lock_guard lock(traffic.mutex);
+    std::set<std::string> out;
+    for (const auto& [uid, qos] : traffic.received[key]) out.insert(uid);
+    return out;
+  }
+  bool heard_all_qos(int key, const std::string& uid, std::chrono::milliseconds timeout) {
+    return traffic.wait(
+        [&] {
+          const auto& r = traffic.received[key];
+          return r.count({uid, 0}) && r.count({uid, 1});
+        },
+        timeout);
+  }
+
+  // Step 5: only the endpoint changes; the certificate is the same, registered in both accounts.
+  static constexpr int kMovedKey = 1000;  // the moved device's new agent reports under its own key
+  void move_to_production() {
+    say.step("MAR: move device 0 to production by changing only its endpoint (" + production_endpoint + ")");
+    agents[0]->stop();
+    std::this_thread::sleep_for(500ms);  // let its last messages drain before listening afresh
+    auto moved = std::make_unique<device::Agent>(io, agent_config(devices[0], production_endpoint),
+                                                 [this](const device::AgentEvent& e) { traffic.on(kMovedKey, e); });
+    moved->start();
+    agents[0] = std::move(moved);
+    bool up = traffic.wait([&] { return traffic.connected[kMovedKey] > 0; }, 10s);
+    say.expect("device 0 reconnected with SNI " + production_endpoint, up, up ? "" : traffic.last_error[kMovedKey]);
+    std::vector<int> test_keys;
+    for (int i = 1; i < options.devices; ++i) test_keys.push_back(i);
+    forget(test_keys);
+    forget({kMovedKey});
+    bool own = heard_all_qos(kMovedKey, devices[0].uid_hex, 10s);
+    say.expect("device 0 hears its own messages in production", own);
+    bool others = true;
+    for (int i : test_keys)
+      others = heard_all_qos(i, devices[static_cast<std::size_t>(i)].uid_hex, 10s) && others;
+    std::this_thread::sleep_for(1500ms);  // several publish intervals: time for a leak to show
+    bool isolated_in = true, isolated_out = true;
+    for (const auto& uid : senders(kMovedKey)) isolated_in = isolated_in && uid == devices[0].uid_hex;
+    for (int i : test_keys) isolated_out = isolated_out && !senders(i).count(devices[0].uid_hex);
+    say.expect("test devices keep talking in test", others);
+    say.expect("test devices no longer receive device 0's messages", isolated_out);
+    say.expect("device 0 no longer receives the test devices' messages", isolated_in);
+  }
+
+  // Step 6: the last device's certificate is revoked in test; the broker cuts it off for good.
+  void revoke_one() {
+    int victim = options.devices - 1;
+    auto& d = devices[static_cast<std::size_t>(victim)];
+    say.step("revoke device " + std::to_string(victim) + "'s certificate in test (UpdateCertificate REVOKED)");
+    int connects_before = 0, errors_before = 0, drops_before = 0;
+    {
+      std::lock_guard lock(traffic.mutex);
+      connects_before = traffic.connected[victim];
+      errors_before = traffic.errors[victim];
+      drops_before = traffic.disconnected[victim];
+    }
+    CloudCalls cloud_api("127.0.0.1", api_port, kTestAccount);
+    cloud_api.update_certificate(d.test.certificate_id, "REVOKED");
+    say.detail("update-certificate " + d.test.certificate_id.substr(0, 16) + "... --new-status REVOKED");
+    bool cut = traffic.wait([&] { return traffic.disconnected[victim] > drops_before || traffic.errors[victim] > errors_before; }, 5s);
+    say.expect("device " + std::to_string(victim) + "'s live connection is cut", cut);
+    std::vector<int> keys;
+    for (int i = 1; i < options.devices; ++i) keys.push_back(i);
+    keys.push_back(kMovedKey);
+    std::this_thread::sleep_for(300ms);
+    forget(keys);
+    // Each refused attempt ends as an error or a disconnect; three in a row is no accident.
+    bool refused = traffic.wait(
+        [&] { return traffic.errors[victim] + traffic.disconnected[victim] >= errors_before + drops_before + 3; }, 10s);
+    std::string why;
+    int reconnects = 0;
+    {
+      std::lock_guard lock(traffic.mutex);
+      why = traffic.last_error[victim];
+      reconnects = traffic.connected[victim] - connects_before;
+    }
+    say.expect("it cannot reconnect: the agent reports refusals", refused && reconnects == 0, why);
+    bool others = true;
+    for (int i = 1; i < victim; ++i) others = heard_all_qos(i, devices[static_cast<std::size_t>(i)].uid_hex, 10s) && others;
+    others = heard_all_qos(kMovedKey, devices[0].uid_hex, 10s) && others;
+    say.expect("the other devices keep working (test and production)", others);
+    bool silent = true;
+    for (int k : keys) silent = silent && !senders(k).count(d.uid_hex);
+    say.expect("nobody hears the revoked device any more", silent);
   }
 };
 

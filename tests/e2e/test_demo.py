@@ -35,6 +35,14 @@ class DemoTest(E2ETest):
             self.skipTest("cloud serve has no MQTT broker in this build: device steps not checked")
         self.assertEqual(res.returncode, 0, res.stdout)
         self.assertTrue(all(v == "ok" for _, v in table), res.stdout)
+        names = [k for k, _ in table]
+        for expected in ("test devices no longer receive device 0's messages",
+                         "device 0 no longer receives the test devices' messages",
+                         "it cannot reconnect: the agent reports refusals",
+                         "the other devices keep working (test and production)",
+                         "nobody hears the revoked device any more"):
+            self.assertIn(expected, names, res.stdout)
+        self.assertTrue(any(k.startswith("device 0 reconnected with SNI ") for k in names), res.stdout)
 
     def test_bad_arguments(self):
         res = run(["demo", "--devices", "0"], check=False)
