@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "chip/store.hpp"
+#include "crypto/key.hpp"
 #include "crypto/x509.hpp"
 #include "demo/child_process.hpp"
 #include "demo/cloud_calls.hpp"
@@ -219,6 +220,7 @@ struct Run {
       say.expect("device " + std::to_string(i) + " received every device's QoS 0 and QoS 1 message", got);
       all = all && got;
     }
+    all = console_publishes() && all;
     if (options.devices >= 2) {
       move_to_production();
       revoke_one();
@@ -228,6 +230,59 @@ struct Run {
     guard.reset();
     io.stop();
     io_thread.join();
+    return all;
+  }
+
+  // The console is one more MQTT client with a cloud-issued identity (CreateKeysAndCertificate).
+  // Its key goes into an in-process chip of its own so the same agent and provider code can use
+  // it; the devices' keys are never involved.
+  static constexpr int kConsoleKey = 2000;
+  static constexpr std::uint32_t kConsoleKeyId = 0xF0000200;  // certificate next to it, in 0xF0000201
+  bool console_publishes() {
+    say.step("a console client (CreateKeysAndCertificate + policy, SNI " + test_endpoint + ") publishes to all");
+    CloudCalls cloud_api("127.0.0.1", api_port, kTestAccount);
+    auto created = cloud_api.create_keys_and_certificate();
+    cloud_api.attach_policy(kPolicyName, created.certificate.certificate_arn);
+    say.detail("create-keys-and-certificate --set-as-active → " + created.certificate.certificate_id.substr(0, 16) +
+               "..., attach-policy " + kPolicyName);
+    auto key = crypto::Key::from_pem(created.private_key_pem);
+    auto cert = crypto::Certificate::from_pem(created.certificate_pem);
+    if (!key || !cert) {
+      say.expect("the console's certificate and key parse", false);
+      return false;
+    }
+    std::shared_ptr<se05x::ApduChannel> console_chip = store->mint(1).front();
+    {
+      host::SecureElement se(*console_chip);
+      se.select();
+      se.import_ec_key(kConsoleKeyId, host::EcKeyPart::kPair, key->private_scalar(), key->public_point());
+      se.write_binary(kConsoleKeyId + 1, cert->der());
+    }
+    std::string console_uid;
+    std::unique_ptr<device::Agent> console;
+    try {
+      auto config = agent_config(devices[0], test_endpoint);
+      config.chip = console_chip;
+      config.chip_address.clear();
+      config.key_id = kConsoleKeyId;
+      config.subscriptions.clear();
+      console = std::make_unique<device::Agent>(io, config,
+                                                [this](const device::AgentEvent& e) { traffic.on(kConsoleKey, e); });
+      console_uid = console->unique_id_hex();
+      console->start();
+    } catch (const std::exception& e) {
+      say.expect("the console client starts", false, e.what());
+      return false;
+    }
+    bool up = traffic.wait([&] { return traffic.connected[kConsoleKey] > 0; }, 10s);
+    say.expect("console connected with the cloud-issued certificate", up, up ? "" : traffic.last_error[kConsoleKey]);
+    bool all = up;
+    for (int i = 0; i < options.devices; ++i) {
+      bool got = up && heard_all_qos(i, console_uid, 10s);
+      say.expect("device " + std::to_string(i) + " received the console's QoS 0 and QoS 1 messages", got);
+      all = all && got;
+    }
+    console->stop();
     return all;
   }
 

@@ -36,6 +36,9 @@ class DemoTest(E2ETest):
         self.assertEqual(res.returncode, 0, res.stdout)
         self.assertTrue(all(v == "ok" for _, v in table), res.stdout)
         names = [k for k, _ in table]
+        self.assertIn("console connected with the cloud-issued certificate", names, res.stdout)
+        for i in range(3):
+            self.assertIn(f"device {i} received the console's QoS 0 and QoS 1 messages", names, res.stdout)
         for expected in ("test devices no longer receive device 0's messages",
                          "device 0 no longer receives the test devices' messages",
                          "it cannot reconnect: the agent reports refusals",
