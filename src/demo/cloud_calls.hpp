@@ -24,7 +24,10 @@ class CloudCalls {
   Registered register_without_ca(const std::string& pem);
   void attach_policy(const std::string& policy, const std::string& target_arn);
   CreatedKeys create_keys_and_certificate();  // ACTIVE
-  std::string describe_endpoint();  // iot:Data-ATS
+  std::string describe_endpoint();
+  std::string registration_code();
+  // SNI_ONLY off (DEFAULT mode), ACTIVE, allowAutoRegistration: the JITR setup.
+  Registered register_ca_for_jitr(const std::string& ca_pem, const std::string& verification_pem);  // iot:Data-ATS
   void update_certificate(const std::string& certificate_id, const std::string& status);
 
  private:

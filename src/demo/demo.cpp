@@ -16,12 +16,14 @@
 #include "crypto/key.hpp"
 #include "crypto/x509.hpp"
 #include "demo/child_process.hpp"
+#include "demo/chip_csr.hpp"
 #include "demo/cloud_calls.hpp"
 #include "demo/narrator.hpp"
 #include "device/agent.hpp"
 #include "host/secure_element.hpp"
 #include "ledger/files.hpp"
 #include "link/chip_server.hpp"
+#include "link/open_channel.hpp"
 
 namespace trustlane::demo {
 
@@ -50,6 +52,8 @@ struct Traffic {
   std::map<int, std::set<std::pair<std::string, int>>> received;  // device → (sender uid, qos)
   std::map<int, int> connected, disconnected, errors;
   std::map<int, std::string> last_error;
+  std::map<int, int> subscribed;
+  std::vector<std::string> registered_ids;  // certificateId of each JITR registration event heard
   void on(int device, const device::AgentEvent& e) {
     std::lock_guard lock(mutex);
     switch (e.kind) {
@@ -57,6 +61,10 @@ struct Traffic {
         auto j = nlohmann::json::parse(e.payload.begin(), e.payload.end(), nullptr, false);
         if (j.is_object() && j.contains("uid") && j["uid"].is_string())
           received[device].insert({j["uid"].get<std::string>(), j.value("qos", -1)});
+        if (e.topic.rfind("$aws/events/certificates/registered/", 0) == 0 && j.is_object() &&
+            j.contains("certificateId") && j["certificateId"].is_string() &&
+            j.value("certificateStatus", "") == "PENDING_ACTIVATION")
+          registered_ids.push_back(j["certificateId"].get<std::string>());
         break;
       }
       case device::AgentEvent::Kind::connected: ++connected[device]; break;
@@ -68,7 +76,7 @@ struct Traffic {
         ++errors[device];
         last_error[device] = e.text;
         break;
-      case device::AgentEvent::Kind::subscribed:
+      case device::AgentEvent::Kind::subscribed: ++subscribed[device]; break;
       case device::AgentEvent::Kind::published:
       case device::AgentEvent::Kind::acknowledged:
       case device::AgentEvent::Kind::reconnecting:
@@ -238,6 +246,32 @@ struct Run {
   // it; the devices' keys are never involved.
   static constexpr int kConsoleKey = 2000;
   static constexpr std::uint32_t kConsoleKeyId = 0xF0000200;  // certificate next to it, in 0xF0000201
+  // Starts the console's agent (publishing on the demo topic, subscribed to `subscriptions`).
+  std::unique_ptr<device::Agent> start_console(const crypto::Key& key, const crypto::Certificate& cert,
+                                               const std::string& endpoint, std::vector<std::string> subscriptions) {
+    try {
+      std::shared_ptr<se05x::ApduChannel> console_chip = store->mint(1).front();
+      {
+        host::SecureElement se(*console_chip);
+        se.select();
+        se.import_ec_key(kConsoleKeyId, host::EcKeyPart::kPair, key.private_scalar(), key.public_point());
+        se.write_binary(kConsoleKeyId + 1, cert.der());
+      }
+      auto config = agent_config(devices[0], endpoint);
+      config.chip = console_chip;
+      config.chip_address.clear();
+      config.key_id = kConsoleKeyId;
+      config.subscriptions = std::move(subscriptions);
+      auto console = std::make_unique<device::Agent>(io, config,
+                                                     [this](const device::AgentEvent& e) { traffic.on(kConsoleKey, e); });
+      console->start();
+      return console;
+    } catch (const std::exception& e) {
+      say.expect("the console client starts", false, e.what());
+      return nullptr;
+    }
+  }
+
   bool console_publishes() {
     say.step("a console client (CreateKeysAndCertificate + policy, SNI " + test_endpoint + ") publishes to all");
     CloudCalls cloud_api("127.0.0.1", api_port, kTestAccount);
@@ -251,29 +285,9 @@ struct Run {
       say.expect("the console's certificate and key parse", false);
       return false;
     }
-    std::shared_ptr<se05x::ApduChannel> console_chip = store->mint(1).front();
-    {
-      host::SecureElement se(*console_chip);
-      se.select();
-      se.import_ec_key(kConsoleKeyId, host::EcKeyPart::kPair, key->private_scalar(), key->public_point());
-      se.write_binary(kConsoleKeyId + 1, cert->der());
-    }
-    std::string console_uid;
-    std::unique_ptr<device::Agent> console;
-    try {
-      auto config = agent_config(devices[0], test_endpoint);
-      config.chip = console_chip;
-      config.chip_address.clear();
-      config.key_id = kConsoleKeyId;
-      config.subscriptions.clear();
-      console = std::make_unique<device::Agent>(io, config,
-                                                [this](const device::AgentEvent& e) { traffic.on(kConsoleKey, e); });
-      console_uid = console->unique_id_hex();
-      console->start();
-    } catch (const std::exception& e) {
-      say.expect("the console client starts", false, e.what());
-      return false;
-    }
+    auto console = start_console(*key, *cert, test_endpoint, {});
+    if (!console) return false;
+    std::string console_uid = console->unique_id_hex();
     bool up = traffic.wait([&] { return traffic.connected[kConsoleKey] > 0; }, 10s);
     say.expect("console connected with the cloud-issued certificate", up, up ? "" : traffic.last_error[kConsoleKey]);
     bool all = up;
@@ -283,6 +297,120 @@ struct Run {
       all = all && got;
     }
     console->stop();
+    return all;
+  }
+
+  // JITR: the fleet's own CA, registered with proof of possession and auto-registration; each
+  // chip gets a certificate from it for its own key, from a CSR it signed itself.
+  static constexpr std::uint32_t kDeviceKeyId = 0xF0000100;
+  bool jitr() {
+    say.step("JITR: the fleet's own CA, registered in account \"test\" (" + std::string(kTestAccount) + ")");
+    CloudCalls api("127.0.0.1", api_port, kTestAccount);
+    api.create_policy(kPolicyName, kPolicy);
+    auto ca_key = crypto::Key::generate();
+    crypto::CertificateSpec ca_spec;
+    ca_spec.subject = {{"O", "trustlane demo"}, {"CN", "Demo Fleet CA"}};
+    ca_spec.is_ca = true;
+    ca_spec.path_length = 0;
+    auto ca_cert = crypto::issue_certificate(ca_spec, ca_key, ca_key, nullptr);
+    auto code = api.registration_code();
+    crypto::CertificateSpec verification_spec;
+    verification_spec.subject = {{"CN", code}};
+    auto verification = crypto::issue_certificate(verification_spec, crypto::Key::generate(), ca_key, &ca_cert);
+    say.detail("get-registration-code → " + code.substr(0, 16) + "...; verification certificate CN = that code");
+    auto ca = api.register_ca_for_jitr(ca_cert.pem(), verification.pem());
+    say.expect("register-ca-certificate " + ca.certificate_id.substr(0, 16) + "... ACTIVE, auto-registration",
+               ca.certificate_id == ca_cert.sha256_hex());
+    test_endpoint = api.describe_endpoint();
+
+    say.step("each chip signs a CSR; the CA issues its certificate; it goes back into the chip");
+    std::set<std::string> expected_ids;
+    bool all = true;
+    for (auto& d : devices) {
+      bool ok = false;
+      std::string why;
+      try {
+        auto csr = chip_signed_csr(d.chip_address, kDeviceKeyId, {{"O", "trustlane demo"}, {"CN", "device-" + d.uid_hex}});
+        auto public_key = csr.public_key();
+        if (!public_key) throw std::runtime_error("the CSR carries no usable public key");
+        crypto::CertificateSpec spec;
+        spec.subject = csr.subject();
+        spec.client_auth = true;
+        auto cert = crypto::issue_certificate(spec, *public_key, ca_key, &ca_cert);
+        host::SecureElement se(link::open_channel(d.chip_address));
+        se.select();
+        se.delete_object(se05x::object::kCloudCert0);
+        se.write_binary(se05x::object::kCloudCert0, cert.der());
+        auto back = crypto::Certificate::from_pem(se.read_certificate_pem(se05x::object::kCloudCert0));
+        ok = back && back->der() == cert.der() && back->issued_by(ca_cert);
+        d.certificate_pem = cert.pem();
+        expected_ids.insert(cert.sha256_hex());
+      } catch (const std::exception& e) {
+        why = e.what();
+      }
+      say.expect("chip " + d.uid_hex.substr(0, 12) + "...: chip-signed CSR → CA certificate in 0xF0000101", ok, why);
+      all = all && ok;
+    }
+    if (!all || !mqtt_up) return false;
+
+    say.step("first connection → PENDING_ACTIVATION + event; a handler activates and attaches the policy");
+    std::thread io_thread;
+    auto guard = boost::asio::make_work_guard(io);
+    io_thread = std::thread([this] { io.run(); });
+    auto created = api.create_keys_and_certificate();
+    api.attach_policy(kPolicyName, created.certificate.certificate_arn);
+    auto key = crypto::Key::from_pem(created.private_key_pem);
+    auto cert = crypto::Certificate::from_pem(created.certificate_pem);
+    std::unique_ptr<device::Agent> console;
+    if (key && cert) console = start_console(*key, *cert, test_endpoint, {"$aws/events/certificates/registered/" + ca.certificate_id});
+    bool listening = console && traffic.wait([&] { return traffic.subscribed[kConsoleKey] > 0; }, 10s);
+    say.expect("console subscribed to $aws/events/certificates/registered/" + ca.certificate_id.substr(0, 8) + "...",
+               listening);
+    for (int i = 0; i < options.devices; ++i) agents.push_back(start_agent(i, test_endpoint));
+    // The handler: every registration event heard gets the policy, then ACTIVE.
+    std::set<std::string> handled;
+    std::string arn_prefix = ca.certificate_arn.substr(0, ca.certificate_arn.find(":cacert/")) + ":cert/";
+    auto deadline = std::chrono::steady_clock::now() + 20s;
+    while (listening && handled.size() < expected_ids.size() && std::chrono::steady_clock::now() < deadline) {
+      std::vector<std::string> heard;
+      {
+        std::lock_guard lock(traffic.mutex);
+        heard = traffic.registered_ids;
+      }
+      for (const auto& id : heard) {
+        if (!handled.insert(id).second) continue;
+        api.attach_policy(kPolicyName, arn_prefix + id);
+        api.update_certificate(id, "ACTIVE");
+        say.detail("event for " + id.substr(0, 16) + "... → attach-policy, update-certificate ACTIVE");
+      }
+      std::this_thread::sleep_for(50ms);
+    }
+    say.expect("a registration event for every device certificate", handled == expected_ids);
+    std::set<std::pair<std::string, int>> everything;
+    for (const auto& d : devices)
+      for (int q : {0, 1}) everything.insert({d.uid_hex, q});
+    for (int i = 0; i < options.devices; ++i) {
+      bool got = traffic.wait(
+          [&] {
+            const auto& r = traffic.received[i];
+            return std::includes(r.begin(), r.end(), everything.begin(), everything.end());
+          },
+          15s);
+      int refusals = 0;
+      {
+        std::lock_guard lock(traffic.mutex);
+        refusals = traffic.errors[i] + traffic.disconnected[i];
+      }
+      say.expect("device " + std::to_string(i) + " refused first, then reconnected and heard everyone",
+                 got && refusals > 0);
+      all = all && got && refusals > 0;
+    }
+    if (console) console->stop();
+    for (auto& a : agents) a->stop();
+    agents.clear();
+    guard.reset();
+    io.stop();
+    io_thread.join();
     return all;
   }
 
@@ -394,8 +522,7 @@ int run_demo(const DemoOptions& options) {
               options.flow == Flow::Mar ? "mar" : "jitr", run.dir.c_str());
   try {
     if (options.flow == Flow::Jitr) {
-      run.say.step("JITR flow");
-      run.say.expect("the JITR flow is implemented", false, "not yet: run --flow mar");
+      if (run.start_everything() && run.read_identities()) run.jitr();
     } else if (run.start_everything() && run.read_identities()) {
       run.say.step(std::string("register the certificates WITHOUT CA in account \"test\" (") + kTestAccount + ")");
       bool registered = run.register_account(kTestAccount, false);
