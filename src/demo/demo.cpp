@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -113,6 +114,22 @@ struct Run {
   boost::asio::io_context io;
   std::vector<std::unique_ptr<device::Agent>> agents;
   Traffic traffic;
+  std::thread io_thread;
+  std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> io_guard;
+
+  void start_io() {
+    io_guard.emplace(io.get_executor());
+    io_thread = std::thread([this] { io.run(); });
+  }
+  // Also the way out when a step throws: agents say goodbye, the thread is joined, never leaked.
+  void stop_io() {
+    for (auto& a : agents) a->stop();
+    agents.clear();
+    io_guard.reset();
+    io.stop();
+    if (io_thread.joinable()) io_thread.join();
+  }
+  ~Run() { stop_io(); }
 
   device::AgentConfig agent_config(const Device& d, const std::string& endpoint) {
     device::AgentConfig c;
@@ -210,9 +227,7 @@ struct Run {
 
   bool talk() {
     say.step("devices connect to " + test_endpoint + " (SNI) and talk on " + kTopic);
-    std::thread io_thread;
-    auto guard = boost::asio::make_work_guard(io);
-    io_thread = std::thread([this] { io.run(); });
+    start_io();
     for (int i = 0; i < options.devices; ++i) agents.push_back(start_agent(i, test_endpoint));
     std::set<std::pair<std::string, int>> everything;
     for (const auto& d : devices)
@@ -233,11 +248,7 @@ struct Run {
       move_to_production();
       revoke_one();
     }
-    for (auto& a : agents) a->stop();
-    agents.clear();
-    guard.reset();
-    io.stop();
-    io_thread.join();
+    stop_io();
     return all;
   }
 
@@ -354,9 +365,7 @@ struct Run {
     if (!all || !mqtt_up) return false;
 
     say.step("first connection → PENDING_ACTIVATION + event; a handler activates and attaches the policy");
-    std::thread io_thread;
-    auto guard = boost::asio::make_work_guard(io);
-    io_thread = std::thread([this] { io.run(); });
+    start_io();
     auto created = api.create_keys_and_certificate();
     api.attach_policy(kPolicyName, created.certificate.certificate_arn);
     auto key = crypto::Key::from_pem(created.private_key_pem);
@@ -406,11 +415,7 @@ struct Run {
       all = all && got && refusals > 0;
     }
     if (console) console->stop();
-    for (auto& a : agents) a->stop();
-    agents.clear();
-    guard.reset();
-    io.stop();
-    io_thread.join();
+    stop_io();
     return all;
   }
 
@@ -541,6 +546,7 @@ int run_demo(const DemoOptions& options) {
   } catch (const std::exception& e) {
     run.say.expect("step completed", false, e.what());
   }
+  run.stop_io();
   run.chips.reset();
   if (run.cloud) run.cloud->stop();
   run.say.summary();
