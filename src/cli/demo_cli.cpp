@@ -13,9 +13,9 @@ void add_demo_command(CLI::App& app) {
     bool keep = false;
   };
   auto args = std::make_shared<Args>();
-  auto* cmd = app.add_subcommand("demo", "run the MAR scenario end to end (cloud, chips, devices) and check it");
+  auto* cmd = app.add_subcommand("demo", "run the MAR scenario end to end (cloud, chips, devices, console, account move, revocation) and check it");
   cmd->add_option("--devices", args->devices, "how many chips/devices (1-20)")->capture_default_str();
-  cmd->add_option("--flow", args->flow, "mar (register without CA) or jitr (own CA, for contrast)")
+  cmd->add_option("--flow", args->flow, "mar (register without CA, move, revoke) or jitr (own CA, chip-signed CSR, auto-registration)")
       ->capture_default_str();
   cmd->add_flag("--keep", args->keep, "keep the temporary directory (stores, logs)");
   cmd->callback([args] {

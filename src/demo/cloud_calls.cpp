@@ -40,6 +40,36 @@ Registered CloudCalls::register_without_ca(const std::string& pem) {
   return {body["certificateId"].get<std::string>(), body["certificateArn"].get<std::string>()};
 }
 
+CreatedKeys CloudCalls::create_keys_and_certificate() {
+  auto body = nlohmann::json::parse(
+      call("CreateKeysAndCertificate", {"POST", "/keys-and-certificate", "setAsActive=true", "", {}}), nullptr, false);
+  bool whole = body.is_object() && body.contains("certificateId") && body.contains("certificateArn") &&
+               body.contains("certificatePem") && body.contains("keyPair") && body["keyPair"].is_object() &&
+               body["keyPair"].contains("PrivateKey");
+  if (!whole) throw std::runtime_error("CreateKeysAndCertificate: answer lacks the certificate or the key pair");
+  return {{body["certificateId"].get<std::string>(), body["certificateArn"].get<std::string>()},
+          body["certificatePem"].get<std::string>(),
+          body["keyPair"]["PrivateKey"].get<std::string>()};
+}
+
+std::string CloudCalls::registration_code() {
+  auto body = nlohmann::json::parse(call("GetRegistrationCode", {"GET", "/registrationcode", "", "", {}}), nullptr, false);
+  if (!body.is_object() || !body.contains("registrationCode") || !body["registrationCode"].is_string())
+    throw std::runtime_error("GetRegistrationCode: answer lacks registrationCode");
+  return body["registrationCode"].get<std::string>();
+}
+
+Registered CloudCalls::register_ca_for_jitr(const std::string& ca_pem, const std::string& verification_pem) {
+  auto body = nlohmann::json::parse(
+      call("RegisterCACertificate",
+           {"POST", "/cacertificate", "allowAutoRegistration=true&setAsActive=true",
+            nlohmann::json{{"caCertificate", ca_pem}, {"verificationCertificate", verification_pem}}.dump(), {}}),
+      nullptr, false);
+  if (!body.is_object() || !body.contains("certificateId") || !body.contains("certificateArn"))
+    throw std::runtime_error("RegisterCACertificate: answer lacks certificateId/certificateArn");
+  return {body["certificateId"].get<std::string>(), body["certificateArn"].get<std::string>()};
+}
+
 void CloudCalls::attach_policy(const std::string& policy, const std::string& target_arn) {
   call("AttachPolicy", {"PUT", "/target-policies/" + ledger::uri_label(policy), "",
                         nlohmann::json{{"target", target_arn}}.dump(), {}});

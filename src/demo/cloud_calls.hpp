@@ -11,6 +11,11 @@ struct Registered {
   std::string certificate_arn;
 };
 
+struct CreatedKeys {
+  Registered certificate;
+  std::string certificate_pem, private_key_pem;
+};
+
 class CloudCalls {
  public:
   CloudCalls(const std::string& api_host, std::uint16_t api_port, const std::string& account);
@@ -18,7 +23,11 @@ class CloudCalls {
   void create_policy(const std::string& name, const std::string& document);
   Registered register_without_ca(const std::string& pem);
   void attach_policy(const std::string& policy, const std::string& target_arn);
-  std::string describe_endpoint();  // iot:Data-ATS
+  CreatedKeys create_keys_and_certificate();  // ACTIVE
+  std::string describe_endpoint();
+  std::string registration_code();
+  // SNI_ONLY off (DEFAULT mode), ACTIVE, allowAutoRegistration: the JITR setup.
+  Registered register_ca_for_jitr(const std::string& ca_pem, const std::string& verification_pem);  // iot:Data-ATS
   void update_certificate(const std::string& certificate_id, const std::string& status);
 
  private:

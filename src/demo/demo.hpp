@@ -1,6 +1,7 @@
 // `trustlane demo`: the seed scenario end to end on one machine — cloud, chips, registration
 // without CA through the signed HTTP API, devices talking over MQTT, MAR's account move, and a
-// revocation — narrated step by step, with a summary table of every expectation.
+// revocation (or, with Flow::Jitr, the fleet's own CA and just-in-time registration) — narrated
+// step by step, with a summary table of every expectation.
 #pragma once
 #include <string>
 
