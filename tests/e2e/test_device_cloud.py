@@ -2,12 +2,18 @@
 certificate registered WITHOUT CA with the AWS CLI (the seed's commands), the agent connecting by
 SNI, surviving a kill -9 and restart of the cloud, and refused after its certificate is revoked."""
 import json
+import os
 import re
+import select
+import subprocess
 import time
 import unittest
 
 from cloud_helpers import CloudTest
-from harness import free_port, run, wait_for_port
+from harness import TRUSTLANE, free_port, run, wait_for_port
+
+PROVIDER_DIR = os.environ.get("TRUSTLANE_PROVIDER_DIR") or os.path.join(
+    os.path.dirname(os.path.dirname(os.path.abspath(TRUSTLANE))), "lib")
 
 POLICY = {"Version": "2012-10-17",
           "Statement": [{"Effect": "Allow", "Action": ["iot:Connect", "iot:Publish", "iot:Receive", "iot:Subscribe"],
@@ -68,6 +74,35 @@ class DeviceOnTrustlaneCloudTest(CloudTest):
         self.wait_log(agent, r"reconnect in", count=refusals_before + 2, timeout=30)
         self.assertEqual(len(re.findall(connected, agent.log())), 2, agent.log())
 
+    def test_openssl_s_client_with_the_chip_key_gets_a_connack(self):
+        """Mutual TLS with the broker where the client signature is made inside the chip, through
+        our OpenSSL provider, then an MQTT 3.1.1 CONNECT answered by CONNACK 0 (accepted)."""
+        client_id = b"chip-via-openssl"
+        variable = b"\x00\x04MQTT\x04\x02\x00\x3c"
+        payload = len(client_id).to_bytes(2, "big") + client_id
+        connect = bytes([0x10, len(variable) + len(payload)]) + variable + payload
+        proc = subprocess.Popen(
+            ["openssl", "s_client", "-provider-path", PROVIDER_DIR, "-provider", "trustlane-se05x",
+             "-provider", "default", "-key", f"se05x://127.0.0.1:{self.chip_port}/0xF0000100",
+             "-cert", self.path("cert.pem"), "-CAfile", self.path("root-ca.pem"), "-servername", self.endpoint,
+             "-verify_return_error", "-connect", f"127.0.0.1:{self.mqtt_port}", "-quiet", "-tls1_3"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            proc.stdin.write(connect)
+            proc.stdin.flush()
+            answer = b""
+            deadline = time.time() + 30
+            while len(answer) < 4 and time.time() < deadline:
+                ready, _, _ = select.select([proc.stdout], [], [], 0.5)
+                if ready:
+                    chunk = os.read(proc.stdout.fileno(), 4 - len(answer))
+                    if not chunk:
+                        break
+                    answer += chunk
+        finally:
+            proc.kill()
+            _, err = proc.communicate(timeout=10)
+        self.assertEqual(answer, b"\x20\x02\x00\x00", err.decode(errors="replace"))
 
 if __name__ == "__main__":
     unittest.main()
