@@ -15,6 +15,7 @@
 #include <set>
 #include <thread>
 
+#include "common/test_pki.hpp"
 #include "chip/store.hpp"
 #include "crypto/key.hpp"
 #include "crypto/x509.hpp"
@@ -26,20 +27,8 @@
 namespace trustlane::device {
 namespace {
 
-// Test PKI helpers (named fields set one by one: -Wmissing-field-initializers).
-inline crypto::CertificateSpec ca_spec() {
-  crypto::CertificateSpec spec;
-  spec.subject = {{"CN", "Test Root"}};
-  spec.is_ca = true;
-  return spec;
-}
-inline crypto::CertificateSpec server_spec(const std::string& name) {
-  crypto::CertificateSpec spec;
-  spec.subject = {{"CN", name}};
-  spec.subject_alt_names = {"DNS:" + name};
-  spec.server_auth = true;
-  return spec;
-}
+using test::ca_spec;
+using test::server_spec;
 
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;

@@ -5,6 +5,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include "common/test_pki.hpp"
 #include "chip/store.hpp"
 #include "crypto/error.hpp"
 #include "device/tls_context.hpp"
@@ -13,20 +14,8 @@
 namespace trustlane::device {
 namespace {
 
-// Test PKI helpers (named fields set one by one: -Wmissing-field-initializers).
-inline crypto::CertificateSpec ca_spec() {
-  crypto::CertificateSpec spec;
-  spec.subject = {{"CN", "Test Root"}};
-  spec.is_ca = true;
-  return spec;
-}
-inline crypto::CertificateSpec server_spec(const std::string& name) {
-  crypto::CertificateSpec spec;
-  spec.subject = {{"CN", name}};
-  spec.subject_alt_names = {"DNS:" + name};
-  spec.server_auth = true;
-  return spec;
-}
+using test::ca_spec;
+using test::server_spec;
 
 struct Pki {
   std::unique_ptr<chip::Store> store = chip::Store::in_memory();

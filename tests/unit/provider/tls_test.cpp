@@ -5,6 +5,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include "common/test_pki.hpp"
 #include "crypto/error.hpp"
 #include "crypto/key.hpp"
 #include "crypto/x509.hpp"
@@ -13,20 +14,8 @@
 namespace trustlane::provider {
 namespace {
 
-// Test PKI helpers (named fields set one by one: -Wmissing-field-initializers).
-inline crypto::CertificateSpec ca_spec() {
-  crypto::CertificateSpec spec;
-  spec.subject = {{"CN", "Test Root"}};
-  spec.is_ca = true;
-  return spec;
-}
-inline crypto::CertificateSpec server_spec(const std::string& name) {
-  crypto::CertificateSpec spec;
-  spec.subject = {{"CN", name}};
-  spec.subject_alt_names = {"DNS:" + name};
-  spec.server_auth = true;
-  return spec;
-}
+using test::ca_spec;
+using test::server_spec;
 
 using testing::fleet;
 
