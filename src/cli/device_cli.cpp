@@ -19,8 +19,8 @@ namespace {
 struct RunArgs {
   std::string se, store, chip_uid, endpoint, connect, ca, pub, interval = "5s", qos = "alternate";
   std::vector<std::string> subs;
-  bool port_443 = false, mqtt5 = false;
-  long long count = 0;
+  bool port_443 = false, mqtt5 = false, persistent_session = false;
+  long long count = 0, session_expiry = 3600, max_unacknowledged = 1000;
   int keep_alive = 60;
 };
 
@@ -86,6 +86,12 @@ void run_device(const RunArgs& a) {
   config.publish_count = static_cast<std::uint64_t>(a.count);
   if (a.keep_alive < 0 || a.keep_alive > 65535) throw UsageError("--keep-alive must be 0..65535 seconds");
   config.keep_alive_seconds = static_cast<std::uint16_t>(a.keep_alive);
+  config.persistent_session = a.persistent_session;
+  if (a.session_expiry < 0 || a.session_expiry > 0xFFFFFFFFLL)
+    throw UsageError("--session-expiry must be 0..4294967295 seconds");
+  config.session_expiry_seconds = static_cast<std::uint32_t>(a.session_expiry);
+  if (a.max_unacknowledged < 1) throw UsageError("--max-unacknowledged must be at least 1");
+  config.max_unacknowledged = static_cast<std::size_t>(a.max_unacknowledged);
 
   boost::asio::io_context io;
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
@@ -125,6 +131,13 @@ void add_device_commands(CLI::App& app) {
   run->add_option("--count", a->count, "stop after N messages (QoS 1 ones acknowledged); 0 = run until stopped");
   run->add_flag("--mqtt5", a->mqtt5, "speak MQTT 5 instead of 3.1.1");
   run->add_option("--keep-alive", a->keep_alive, "MQTT keep-alive in seconds")->capture_default_str();
+  run->add_flag("--persistent-session", a->persistent_session,
+                "clean session off: the broker keeps subscriptions and queues QoS 1 messages while offline");
+  run->add_option("--session-expiry", a->session_expiry, "MQTT 5 session expiry in seconds (--persistent-session)")
+      ->capture_default_str();
+  run->add_option("--max-unacknowledged", a->max_unacknowledged,
+                  "QoS 1 publishes kept for resending after a reconnect (oldest given up beyond)")
+      ->capture_default_str();
   run->callback([a] { run_device(*a); });
 }
 

@@ -79,6 +79,7 @@ struct Traffic {
         break;
       case device::AgentEvent::Kind::subscribed: ++subscribed[device]; break;
       case device::AgentEvent::Kind::published:
+      case device::AgentEvent::Kind::resent:
       case device::AgentEvent::Kind::acknowledged:
       case device::AgentEvent::Kind::reconnecting:
       case device::AgentEvent::Kind::stopped: break;

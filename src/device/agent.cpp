@@ -17,6 +17,7 @@
 #include <stdexcept>
 
 #include "device/backoff.hpp"
+#include "device/outbox.hpp"
 #include "device/session.hpp"
 #include "device/tls_context.hpp"
 #include "host/secure_element.hpp"
@@ -37,6 +38,7 @@ const char* to_string(AgentEvent::Kind kind) {
     case AgentEvent::Kind::connected: return "connected";
     case AgentEvent::Kind::subscribed: return "subscribed";
     case AgentEvent::Kind::published: return "published";
+    case AgentEvent::Kind::resent: return "resent";
     case AgentEvent::Kind::acknowledged: return "acknowledged";
     case AgentEvent::Kind::received: return "received";
     case AgentEvent::Kind::disconnected: return "disconnected";
@@ -100,7 +102,8 @@ struct Agent::Impl : std::enable_shared_from_this<Impl> {
         on_event(std::move(cb)),
         backoff(config.backoff_first, config.backoff_cap),
         rng(std::random_device{}()),
-        retry_timer(strand) {}
+        retry_timer(strand),
+        outbox(config.max_unacknowledged) {}
 
   void load_identity();
   void emit(AgentEvent::Kind kind, std::string text, std::string topic = {}, Bytes payload = {},
@@ -115,6 +118,8 @@ struct Agent::Impl : std::enable_shared_from_this<Impl> {
   asio::awaitable<void> ticker(std::shared_ptr<Connection> c);
   asio::awaitable<void> publisher(std::shared_ptr<Connection> c);
   bool process(const std::shared_ptr<Connection>& c, SessionOutput out);
+  void resend_unacknowledged(const std::shared_ptr<Connection>& c, bool session_present);
+  void track(std::uint16_t packet_id, const std::string& topic, const Bytes& payload);
   void request_stop();
   void check_done(const std::shared_ptr<Connection>& c);
 
@@ -134,6 +139,7 @@ struct Agent::Impl : std::enable_shared_from_this<Impl> {
   bool started = false;
   bool stopping = false;
   std::uint64_t published = 0;
+  Outbox outbox;  // QoS 1 publishes not yet acknowledged, across connections
 };
 
 void Agent::Impl::load_identity() {
@@ -202,7 +208,8 @@ asio::awaitable<bool> Agent::Impl::connect_once() {
     co_return false;
   }
   if (stopping) co_return false;
-  SessionConfig session{client_id, config.version, config.keep_alive_seconds, config.subscriptions};
+  SessionConfig session{client_id, config.version, config.keep_alive_seconds, config.subscriptions,
+                        !config.persistent_session, config.session_expiry_seconds};
   auto c = std::make_shared<Connection>(strand, *tls, std::move(session));
   current = c;
   asio::co_spawn(strand, ticker(c), asio::detached);
@@ -257,9 +264,11 @@ asio::awaitable<bool> Agent::Impl::reader(std::shared_ptr<Connection> c) {
 // Turns session output into events and bytes to send; true if it held a successful CONNACK.
 bool Agent::Impl::process(const std::shared_ptr<Connection>& c, SessionOutput out) {
   bool connected = false;
+  bool session_present = false;
   for (auto& e : out.events) {
     if (auto* ok = std::get_if<event::Connected>(&e)) {
       connected = true;
+      session_present = ok->session_present;
       emit(AgentEvent::Kind::connected, "connected to " + config.endpoint + " (" + server_text + ") as " + client_id +
                                             (ok->session_present ? " (session present)" : ""));
       c->subscriptions_pending = config.subscriptions.size();
@@ -281,6 +290,7 @@ bool Agent::Impl::process(const std::shared_ptr<Connection>& c, SessionOutput ou
                   trustlane::to_string(received->payload);
       emit(AgentEvent::Kind::received, std::move(text), received->topic, std::move(received->payload), received->qos);
     } else if (auto* ack = std::get_if<event::Acknowledged>(&e)) {
+      outbox.acknowledge(ack->packet_id);
       emit(AgentEvent::Kind::acknowledged, "acknowledged packet " + std::to_string(ack->packet_id));
     } else if (auto* failed = std::get_if<event::Failed>(&e)) {
       c->failure = failed->reason;
@@ -288,6 +298,8 @@ bool Agent::Impl::process(const std::shared_ptr<Connection>& c, SessionOutput ou
     }
   }
   for (auto& bytes : out.to_send) c->send(std::move(bytes));
+  // After the SUBSCRIBE (so our own resent messages reach our subscriptions), before new publishes.
+  if (connected && !out.close) resend_unacknowledged(c, session_present);
   if (out.close) {
     c->close_after_flush = true;
     c->wake.cancel();
@@ -301,8 +313,34 @@ bool Agent::Impl::process(const std::shared_ptr<Connection>& c, SessionOutput ou
   return connected;
 }
 
+// A present session knows the original packet ids (MQTT: resend with them and DUP); a new one
+// gets the messages as new publishes.
+void Agent::Impl::resend_unacknowledged(const std::shared_ptr<Connection>& c, bool session_present) {
+  for (auto& m : outbox.take_pending()) {
+    std::uint16_t id = m.packet_id;
+    Bytes bytes;
+    if (session_present) {
+      bytes = c->session.resend(id, m.topic, m.payload, Clock::now());
+    } else {
+      std::tie(bytes, id) = c->session.publish(m.topic, m.payload, mqtt::QoS::at_least_once, Clock::now());
+    }
+    c->send(std::move(bytes));
+    auto text = "resent " + m.topic + " qos=1 " + trustlane::to_string(m.payload);
+    track(id, m.topic, m.payload);
+    emit(AgentEvent::Kind::resent, std::move(text), m.topic, std::move(m.payload), mqtt::QoS::at_least_once);
+  }
+}
+
+void Agent::Impl::track(std::uint16_t packet_id, const std::string& topic, const Bytes& payload) {
+  if (auto dropped = outbox.track(packet_id, topic, payload))
+    emit(AgentEvent::Kind::error, "gave up " + std::to_string(dropped) +
+                                      " unacknowledged QoS 1 message(s): more than " +
+                                      std::to_string(config.max_unacknowledged) + " waiting");
+}
+
 void Agent::Impl::check_done(const std::shared_ptr<Connection>& c) {
-  if (config.publish_count != 0 && published >= config.publish_count && c->session.unacknowledged() == 0)
+  if (config.publish_count != 0 && published >= config.publish_count && outbox.empty() &&
+      c->session.unacknowledged() == 0)
     request_stop();
 }
 
@@ -363,6 +401,7 @@ asio::awaitable<void> Agent::Impl::publisher(std::shared_ptr<Connection> c) {
     auto payload = message_payload(uid_hex, client_id, counter, static_cast<int>(qos));
     auto [bytes, id] = c->session.publish(config.publish_topic, Bytes(payload.begin(), payload.end()), qos, Clock::now());
     c->send(std::move(bytes));
+    if (qos == mqtt::QoS::at_least_once) track(id, config.publish_topic, Bytes(payload.begin(), payload.end()));
     emit(AgentEvent::Kind::published,
          "published " + config.publish_topic + " qos=" + std::to_string(static_cast<int>(qos)) + " " + payload,
          config.publish_topic, Bytes(payload.begin(), payload.end()), qos);

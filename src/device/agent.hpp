@@ -45,13 +45,16 @@ struct AgentConfig {
   std::chrono::milliseconds publish_interval{5000};
   QosMode qos = QosMode::alternate;
   std::uint64_t publish_count = 0; // stop after this many acknowledged/sent publishes; 0 = never
+  std::size_t max_unacknowledged = 1000;  // QoS 1 publishes kept for resending after a reconnect
+  bool persistent_session = false; // clean session off: the broker keeps subscriptions and queues
+  std::uint32_t session_expiry_seconds = 3600;  // MQTT 5 session expiry with persistent_session
 
   std::chrono::milliseconds backoff_first{1000};
   std::chrono::milliseconds backoff_cap{128000};
 };
 
 struct AgentEvent {
-  enum class Kind { connected, subscribed, published, acknowledged, received, disconnected, reconnecting, error, stopped };
+  enum class Kind { connected, subscribed, published, resent, acknowledged, received, disconnected, reconnecting, error, stopped };
   Kind kind;
   std::string text;                  // one line, ready to print
   std::string topic;                 // subscribed / published / received

@@ -64,8 +64,10 @@ Bytes Session::start(Clock::time_point now) {
   mqtt::Connect connect;
   connect.version = config_.version;
   connect.client_id = config_.client_id;
-  connect.clean_start = true;
+  connect.clean_start = config_.clean_session;
   connect.keep_alive = config_.keep_alive_seconds;
+  if (!config_.clean_session && config_.version == mqtt::Version::v5)
+    connect.properties.session_expiry_interval = config_.session_expiry_seconds;
   connect_sent_ = now;
   return encode(connect, now);
 }
@@ -196,6 +198,17 @@ std::pair<Bytes, std::uint16_t> Session::publish(std::string topic, Bytes payloa
     inflight_.push_back(p.packet_id);
   }
   return {encode(p, now), p.packet_id};
+}
+
+Bytes Session::resend(std::uint16_t packet_id, std::string topic, Bytes payload, Clock::time_point now) {
+  mqtt::Publish p;
+  p.dup = true;
+  p.qos = mqtt::QoS::at_least_once;
+  p.packet_id = packet_id;
+  p.topic = std::move(topic);
+  p.payload = std::move(payload);
+  if (std::find(inflight_.begin(), inflight_.end(), packet_id) == inflight_.end()) inflight_.push_back(packet_id);
+  return encode(p, now);
 }
 
 Bytes Session::disconnect() { return mqtt::encode(mqtt::Disconnect{}, config_.version); }

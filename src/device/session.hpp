@@ -22,6 +22,8 @@ struct SessionConfig {
   mqtt::Version version = mqtt::Version::v3_1_1;
   std::uint16_t keep_alive_seconds = 60;
   std::vector<std::string> subscriptions;   // subscribed with QoS 1 after CONNACK
+  bool clean_session = true;                 // false: ask the broker to keep the session
+  std::uint32_t session_expiry_seconds = 3600;  // MQTT 5, with clean_session = false
 };
 
 namespace event {
@@ -50,6 +52,8 @@ class Session {
   SessionOutput on_tick(Clock::time_point now);        // keep-alive: PINGREQ, dead-peer detection
   // A PUBLISH (QoS 0 or 1); returns its bytes and packet id (0 for QoS 0).
   std::pair<Bytes, std::uint16_t> publish(std::string topic, Bytes payload, mqtt::QoS qos, Clock::time_point now);
+  // A QoS 1 PUBLISH sent again under its original packet id, DUP set (the broker kept the session).
+  Bytes resend(std::uint16_t packet_id, std::string topic, Bytes payload, Clock::time_point now);
   Bytes disconnect();
 
   bool connected() const { return connected_; }

@@ -230,6 +230,46 @@ tls_version tlsv1.2
                    "--interval", "soon"], check=False)
         self.assertEqual(out.returncode, 2)
         self.assertIn("--interval", out.stderr)
+        out = run(["device", "run", "--se", f"127.0.0.1:{self.chip_port}", "--endpoint", ENDPOINT, "--ca", self.ca,
+                   "--max-unacknowledged", "0"], check=False)
+        self.assertEqual(out.returncode, 2)
+        self.assertIn("--max-unacknowledged must be at least 1", out.stderr)
+        self.assertEqual(len(out.stderr.strip().splitlines()), 1, out.stderr)
+
+    def test_unacknowledged_qos1_publishes_are_resent_after_reconnect(self):
+        a = self.agent(0, "--sub", "sdk/test/#", "--pub", "sdk/test/dev0", "--interval", "200ms", "--qos", "1",
+                       "--keep-alive", "5")
+        self.wait_log(a, r"acknowledged packet")
+        self.broker.send_signal(signal.SIGSTOP)  # the broker stops reading: no more PUBACKs
+        sent = len(re.findall(r"published sdk/test/dev0 qos=1", a.log()))
+        self.wait_log(a, r"published sdk/test/dev0 qos=1", count=sent + 3)
+        self.broker.send_signal(signal.SIGKILL)
+        self.broker.wait(timeout=10)
+        self._broker_log.close()
+        self.wait_log(a, r"disconnected")
+        self.start_broker()
+        log = self.wait_log(a, r"resent sdk/test/dev0 qos=1", timeout=60)
+        resent = [json.loads(m)["counter"] for m in re.findall(r"^resent sdk/test/dev0 qos=1 (\{.*\})$", log, re.M)]
+        self.assertGreaterEqual(len(resent), 3, log)
+        self.assertEqual(resent, sorted(resent), log)  # oldest first
+        # Each resent message reaches our own subscription on the new connection.
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            received = {json.loads(m)["counter"]
+                        for m in re.findall(r"^received sdk/test/dev0 qos=1 (\{.*\})$", a.log(), re.M)}
+            if set(resent) <= received:
+                break
+            time.sleep(0.1)
+        self.assertLessEqual(set(resent), received, a.log())
+
+    def test_persistent_session_asks_the_broker_to_keep_it(self):
+        a = self.agent(0, "--sub", "sdk/test/#", "--persistent-session", "--keep-alive", "5")
+        self.wait_log(a, r"subscribed sdk/test/#")
+        a.proc.send_signal(signal.SIGTERM)
+        self.assertEqual(a.proc.wait(timeout=10), 0)
+        b = self.agent(0, "--persistent-session", name="again")
+        log = self.wait_log(b, r"connected to broker\.test .*\(session present\)")
+        self.assertIn("(session present)", log)
 
 
 if __name__ == "__main__":

@@ -190,3 +190,48 @@ TEST(DevicePayload, JsonCarriesUidClientIdAndCounter) {
 
 }  // namespace
 }  // namespace trustlane::device
+
+namespace trustlane::device {
+namespace {
+
+TEST(DeviceSessionPersistence, PersistentSessionTurnsCleanSessionOff) {
+  SessionConfig config{"id", mqtt::Version::v3_1_1, 30, {}};
+  config.clean_session = false;
+  Session s(config);
+  auto connect = std::get<mqtt::Connect>(decode(s.start(t0)));
+  EXPECT_FALSE(connect.clean_start);
+  EXPECT_FALSE(connect.properties.session_expiry_interval.has_value());  // not a 3.1.1 field
+}
+
+TEST(DeviceSessionPersistence, Mqtt5PersistentSessionAsksForItsExpiry) {
+  SessionConfig config{"id", mqtt::Version::v5, 30, {}};
+  config.clean_session = false;
+  config.session_expiry_seconds = 600;
+  Session s(config);
+  auto connect = std::get<mqtt::Connect>(decode(s.start(t0), mqtt::Version::v5));
+  EXPECT_FALSE(connect.clean_start);
+  EXPECT_EQ(connect.properties.session_expiry_interval, std::optional<std::uint32_t>(600));
+}
+
+TEST(DeviceSessionPersistence, ResendKeepsThePacketIdSetsDupAndAwaitsTheAck) {
+  auto s = connected_session({});
+  auto frame = s.resend(42, "t/x", Bytes{1, 2, 3}, t0);
+  auto p = std::get<mqtt::Publish>(decode(frame));
+  EXPECT_TRUE(p.dup);
+  EXPECT_EQ(p.packet_id, 42);
+  EXPECT_EQ(p.qos, mqtt::QoS::at_least_once);
+  EXPECT_EQ(s.unacknowledged(), 1u);
+  // A new publish never reuses an id still waiting for its ack.
+  for (int i = 0; i < 50; ++i) {
+    auto [bytes, id] = s.publish("t/y", {}, mqtt::QoS::at_least_once, t0);
+    EXPECT_NE(id, 42);
+  }
+  mqtt::Puback ack;
+  ack.packet_id = 42;
+  auto out = s.on_bytes(wire(ack), t0);
+  ASSERT_EQ(out.events.size(), 1u);
+  EXPECT_EQ(std::get<event::Acknowledged>(out.events[0]).packet_id, 42);
+}
+
+}  // namespace
+}  // namespace trustlane::device
