@@ -125,6 +125,7 @@ CREATE TABLE IF NOT EXISTS thing_principals(
   account TEXT NOT NULL, region TEXT NOT NULL, thing TEXT NOT NULL, principal TEXT NOT NULL,
   certificate_id TEXT NOT NULL, PRIMARY KEY(account, region, thing, principal));
 CREATE INDEX IF NOT EXISTS thing_principals_by_principal ON thing_principals(account, region, principal);
+CREATE INDEX IF NOT EXISTS thing_principals_by_certificate ON thing_principals(account, region, certificate_id);
 CREATE TABLE IF NOT EXISTS events(
   seq INTEGER PRIMARY KEY AUTOINCREMENT, account TEXT NOT NULL, region TEXT NOT NULL, topic TEXT NOT NULL,
   payload TEXT NOT NULL, created INTEGER NOT NULL);

@@ -6,6 +6,8 @@
 #include <openssl/ssl.h>
 #include <spdlog/spdlog.h>
 
+#include <array>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
@@ -44,6 +46,12 @@ ReasonCode connack_code(Refusal r) {
     case Refusal::server_busy: return ReasonCode::server_busy;
   }
   return ReasonCode::unspecified_error;
+}
+
+// Shared by every connection of this I/O thread: a read is copied out before the next co_await.
+std::array<std::uint8_t, 16 * 1024>& thread_read_buffer() {
+  thread_local std::array<std::uint8_t, 16 * 1024> buffer;
+  return buffer;
 }
 
 bool is_qos0_publish(const Bytes& b) { return !b.empty() && (b[0] & 0xF0) == 0x30 && (b[0] & 0x06) == 0; }
@@ -86,7 +94,7 @@ TlsSession::TlsSession(Core& core, iot::Registry& registry, Stats& stats, const 
       registry_(registry),
       stats_(stats),
       options_(options),
-      stream_(std::move(socket), tls),
+      stream_(std::move(socket), tls.native_handle()),
       executor_(stream_.get_executor()),
       alpn_required_(alpn_required),
       write_wake_(executor_),
@@ -219,10 +227,16 @@ awaitable<void> TlsSession::run() {
   asio::co_spawn(executor_, [self] { return self->write_loop(); }, asio::detached);
   core_.open(self, std::move(a));
 
-  Bytes buffer(16 * 1024);
   asio::steady_timer pause(executor_);
   while (!closed_) {
-    std::size_t n = co_await stream_.async_read_some(asio::buffer(buffer), asio::redirect_error(use_awaitable, ec));
+    // Idle connections hold no read buffer: wait for readability, then read into the thread's.
+    auto& buffer = thread_read_buffer();
+    std::size_t n = stream_.read_some(asio::buffer(buffer), ec);
+    if (ec == asio::error::would_block) {
+      co_await stream_.async_wait_readable(asio::redirect_error(use_awaitable, ec));
+      if (ec) break;
+      continue;
+    }
     if (ec || closed_) break;
     stats_.bytes_in += n;
     stats_.messages_in += publishes_in_.feed(ByteView(buffer.data(), n));

@@ -8,7 +8,7 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <deque>
 #include <memory>
@@ -17,6 +17,7 @@
 
 #include "broker/auth_identify.hpp"
 #include "broker/net/core.hpp"
+#include "broker/net/tls_stream.hpp"
 #include "broker/server_limits.hpp"
 #include "mqtt/packets.hpp"
 
@@ -45,7 +46,7 @@ class TlsSession final : public std::enable_shared_from_this<TlsSession> {
   void close_after_flush();
 
  private:
-  using Stream = boost::asio::ssl::stream<boost::asio::ip::tcp::socket>;
+  using Stream = TlsStream;
   boost::asio::awaitable<void> run();
   boost::asio::awaitable<void> write_loop();
   boost::asio::awaitable<void> watchdog();
