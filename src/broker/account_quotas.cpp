@@ -23,21 +23,28 @@ ConnectAdmission::Account& ConnectAdmission::account(const Scope& scope) {
 
 std::optional<QuotaRefusal> ConnectAdmission::admit(const Scope& scope, const std::string& client_id,
                                                     Clock::time_point now) {
+  // A refused CONNECT uses up nothing: the client ID's slot and the account's token are only taken
+  // when every check passes.
   // Per client ID: at most one CONNECT every 1/rate seconds (AWS: 1 per second, not adjustable).
-  if (limits_.connects_per_second_per_client > 0 && !client_id.empty()) {  // empty: the server assigns one
-    auto& last = last_connect_[{scope.key(), client_id}];
+  // An empty client ID gets one assigned by the server, so it has no rate of its own.
+  bool per_client = limits_.connects_per_second_per_client > 0 && !client_id.empty();
+  std::pair<std::string, std::string> key{scope.key(), client_id};
+  if (per_client) {
+    auto it = last_connect_.find(key);
     auto gap = std::chrono::duration<double>(1.0 / limits_.connects_per_second_per_client);
-    if (last != Clock::time_point{} && now - last < gap) return QuotaRefusal::client_connect_rate;
-    last = now;
+    if (it != last_connect_.end() && now - it->second < gap) return QuotaRefusal::client_connect_rate;
+  }
+  auto& a = account(scope);
+  if (limits_.max_connections > 0 && a.connections >= limits_.max_connections) return QuotaRefusal::account_connections;
+  if (!a.connects.try_take(1, now)) return QuotaRefusal::account_connect_rate;
+  ++a.connections;
+  if (per_client) {
+    last_connect_[key] = now;
     if (last_connect_.size() > 100'000) {  // keep the map bounded: forget entries older than 10 s
       for (auto it = last_connect_.begin(); it != last_connect_.end();)
         it = now - it->second > std::chrono::seconds(10) ? last_connect_.erase(it) : std::next(it);
     }
   }
-  auto& a = account(scope);
-  if (!a.connects.try_take(1, now)) return QuotaRefusal::account_connect_rate;
-  if (limits_.max_connections > 0 && a.connections >= limits_.max_connections) return QuotaRefusal::account_connections;
-  ++a.connections;
   return std::nullopt;
 }
 
