@@ -28,6 +28,18 @@ std::string Service::next_request_id() {
   return id_prefix_ + std::string(tail, 4) + "-" + std::string(tail + 4, 12);
 }
 
+HttpResponse Service::stats_response(const HttpRequest& request, const std::string& request_id) {
+  if (request.method != "GET")
+    return error_response({405, "MethodNotAllowedException", "Only GET is allowed on " + std::string(kStatsPath), {}},
+                           request_id);
+  if (!options_.broker_stats)
+    return error_response({404, "ResourceNotFoundException", "This server runs no MQTT broker", {}}, request_id);
+  HttpResponse r;
+  r.body = options_.broker_stats();
+  r.headers = {{"content-type", "application/json"}, {"x-amzn-requestid", request_id}};
+  return r;
+}
+
 HttpResponse Service::handle(const HttpRequest& request) {
   auto request_id = next_request_id();
   if (request.body.size() > kMaxBodyBytes)
@@ -38,6 +50,8 @@ HttpResponse Service::handle(const HttpRequest& request) {
                                        .count();
   auto scope = authenticate(request, credentials_, options_.auth, now);
   if (!scope) return error_response(scope.error(), request_id);
+
+  if (split_target(request.target).path == kStatsPath) return stats_response(request, request_id);
 
   auto routed = route(request.method, split_target(request.target).path);
   if (!routed.route) {

@@ -4,6 +4,8 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <string>
+#include <string_view>
 
 #include "api/auth.hpp"
 #include "api/credentials.hpp"
@@ -17,7 +19,12 @@ inline constexpr std::size_t kMaxBodyBytes = 1 << 20;  // larger bodies: 413
 struct ServiceOptions {
   AuthOptions auth;
   std::function<long long()> clock;  // epoch seconds for SigV4 skew checks; default: system clock
+  // trustlane's own route GET /trustlane/stats (outside AWS IoT's paths; authenticated like every
+  // other route): the broker's stats as JSON. Unset: 404.
+  std::function<std::string()> broker_stats;
 };
+
+inline constexpr std::string_view kStatsPath = "/trustlane/stats";
 
 class Service {
  public:
@@ -26,6 +33,7 @@ class Service {
 
  private:
   std::string next_request_id();
+  HttpResponse stats_response(const HttpRequest& request, const std::string& request_id);
 
   iot::Store& store_;
   Credentials credentials_;

@@ -15,6 +15,8 @@ std::string_view to_string(Refusal r) {
     case Refusal::client_id_invalid: return "client_id_invalid";
     case Refusal::not_authorized: return "not_authorized";
     case Refusal::connect_throttled: return "connect_throttled";
+    case Refusal::account_connect_throttled: return "account_connect_rate";
+    case Refusal::account_connection_quota: return "account_connections";
     case Refusal::protocol_error: return "protocol_error";
     case Refusal::server_busy: return "server_busy";
   }

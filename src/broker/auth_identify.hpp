@@ -26,7 +26,9 @@ enum class Refusal {
   jitr_registered,        // auto-registered now: PENDING_ACTIVATION
   client_id_invalid,
   not_authorized,         // iot:Connect denied
-  connect_throttled,
+  connect_throttled,          // > 1 CONNECT/s for the client ID
+  account_connect_throttled,  // the account's CONNECT/s quota
+  account_connection_quota,   // the account's concurrent connection quota
   protocol_error,
   server_busy,
 };

@@ -31,11 +31,14 @@ std::string lifecycle_reason(ReasonCode reason) {
 
 }  // namespace
 
-Connection::Connection(Hub& hub, ConnectionIdentity identity, Authorizer authorize, Limits limits)
+Connection::Connection(Hub& hub, ConnectionIdentity identity, Authorizer authorize, Limits limits,
+                       PublishQuotas* quotas)
     : hub_(hub),
       identity_(std::move(identity)),
       authorize_(std::move(authorize)),
       limits_(limits),
+      quotas_(quotas),
+      publish_rate_(limits.publishes_per_second),
       reader_(limits.max_packet_size) {
   events_.push_back(ArmKeepAlive{kConnectTimeout});
 }

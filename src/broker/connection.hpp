@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "broker/account_quotas.hpp"
 #include "broker/events.hpp"
 #include "broker/hub.hpp"
 #include "broker/limits.hpp"
@@ -42,7 +43,10 @@ using Authorizer = std::function<iot::policy::Decision(const iot::policy::Reques
 
 class Connection {
  public:
-  Connection(Hub& hub, ConnectionIdentity identity, Authorizer authorize, Limits limits = {});
+  // `quotas` (shared by the connections of one core; null: no publish quotas) throttles inbound
+  // PUBLISH per connection and per account, and outbound deliveries per account.
+  Connection(Hub& hub, ConnectionIdentity identity, Authorizer authorize, Limits limits = {},
+             PublishQuotas* quotas = nullptr);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -68,6 +72,7 @@ class Connection {
   void handle(mqtt::Packet&& packet);
   void on_connect(mqtt::Connect&& c);
   void on_publish(mqtt::Publish&& p);
+  void throttled(const mqtt::Publish& p);
   void on_puback(std::uint16_t packet_id);
   void on_subscribe(const mqtt::Subscribe& s);
   void on_unsubscribe(const mqtt::Unsubscribe& u);
@@ -89,6 +94,8 @@ class Connection {
   ConnectionIdentity identity_;
   Authorizer authorize_;
   Limits limits_;
+  PublishQuotas* quotas_ = nullptr;
+  TokenBucket publish_rate_;  // Limits::publishes_per_second, on the quotas' clock
   mqtt::FrameReader reader_;
   State state_ = State::awaiting_connect;
   mqtt::Version version_ = mqtt::Version::v5;

@@ -38,6 +38,7 @@ void Connection::on_publish(mqtt::Publish&& p) {
     }
   }
   if (validate_topic_name(p.topic)) return fail(ReasonCode::topic_name_invalid);
+  if (quotas_ && quotas_->admit_inbound(publish_rate_, identity_.scope)) return throttled(p);
 
   bool permitted = (p.topic[0] != '$' || publishable_reserved_topic(p.topic)) &&
                    allowed("iot:Publish", "topic", p.topic) &&
@@ -52,6 +53,19 @@ void Connection::on_publish(mqtt::Publish&& p) {
   // Basic Ingest ($aws/rules/…) goes to the rules engine, never to subscribers.
   if (!m.topic.starts_with("$aws/rules/")) hub_.publish(identity_.scope, m, session_);
   if (p.qos == QoS::at_least_once) send(Puback{{p.packet_id, 0, {}}});
+}
+
+// A PUBLISH over the connection's rate (100/s) or its account's inbound quota. AWS IoT Core keeps
+// the connection and drops the message: a QoS 1 publish gets no PUBACK under MQTT 3.1.1, which
+// has no way to say "not done" (AWS SDK maintainers, aws-iot-device-sdk-python-v2#257; AWS
+// support via dev.classmethod.jp "behavior of MQTT messages when throttling occurs in AWS IoT
+// Core": connection not cut, QoS 0 lost, QoS 1 unacknowledged). For MQTT 5, where AWS documents
+// no specific code, we answer QoS 1 with PUBACK 0x97 Quota exceeded — the only MQTT 5 PUBACK
+// code for "an implementation or administrative imposed limit has been exceeded" (0x96 Message
+// rate too high is a DISCONNECT-only code, MQTT 5 §3.14.2.1).
+void Connection::throttled(const mqtt::Publish& p) {
+  if (version_ == mqtt::Version::v5 && p.qos == mqtt::QoS::at_least_once)
+    send(mqtt::Puback{{p.packet_id, static_cast<std::uint8_t>(ReasonCode::quota_exceeded), {}}});
 }
 
 void Connection::on_puback(std::uint16_t packet_id) {
@@ -70,6 +84,9 @@ void Connection::deliver(const Message& message, mqtt::QoS qos, const Subscriber
   if (state_ != State::connected) return;
   // iot:Receive is checked on every delivery, so a policy change stops live delivery.
   if (!allowed("iot:Receive", "topic", message.topic)) return;
+  // Over the account's outbound quota the delivery is dropped (AWS throttles, the subscriber's
+  // connection stays up); counted by the quotas' reporter.
+  if (quotas_ && !quotas_->admit_outbound(identity_.scope)) return;
   if (qos == mqtt::QoS::at_least_once && inflight_.size() >= send_window_) {
     pending_.push_back({message, subscriber.subscription_id, retain_flag});
     return;

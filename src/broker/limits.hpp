@@ -12,6 +12,7 @@ struct Limits {
   std::uint16_t max_keep_alive = 1200;              // also used when the client sends 0
   std::size_t max_filters_per_subscribe = 8;
   std::size_t max_subscriptions = 50;               // per connection
+  double publishes_per_second = 100;                // inbound PUBLISH per connection (0: unlimited)
   std::uint16_t inflight_window = 100;              // unacknowledged QoS 1, each direction
   std::uint16_t topic_alias_maximum = 8;            // client → broker aliases we accept (v5)
   std::size_t offline_queue = 1000;                 // QoS 1 messages kept for an offline session

@@ -9,7 +9,7 @@ namespace trustlane::broker {
 class TokenBucket {
  public:
   using Clock = std::chrono::steady_clock;
-  explicit TokenBucket(double rate) : rate_(rate), tokens_(rate) {}
+  explicit TokenBucket(double rate) : rate_(rate), tokens_(std::max(rate, 1.0)) {}
   // Takes n tokens (going into debt if needed) and returns how long to wait before going on.
   Clock::duration take(double n, Clock::time_point now) {
     if (last_ != Clock::time_point{})
@@ -18,6 +18,19 @@ class TokenBucket {
     tokens_ -= n;
     if (tokens_ >= 0) return Clock::duration::zero();
     return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(-tokens_ / rate_));
+  }
+  // Takes n tokens if there are that many (never goes into debt): a refusing limit, for quotas.
+  // A rate of 0 (or less) means unlimited. The bucket holds at least one token so rates below
+  // 1/s still admit one request every 1/rate seconds.
+  bool try_take(double n, Clock::time_point now) {
+    if (rate_ <= 0) return true;
+    double capacity = std::max(rate_, 1.0);
+    if (last_ != Clock::time_point{} && now > last_)
+      tokens_ = std::min(capacity, tokens_ + rate_ * std::chrono::duration<double>(now - last_).count());
+    if (last_ == Clock::time_point{} || now > last_) last_ = now;
+    if (tokens_ < n) return false;
+    tokens_ -= n;
+    return true;
   }
 
  private:

@@ -8,16 +8,15 @@
 #include <string>
 #include <vector>
 
+#include "broker/account_quotas.hpp"
 #include "broker/limits.hpp"
 
 namespace trustlane::broker {
 
 struct NetLimits {
   double bytes_per_second = 512 * 1024;            // per connection; reading pauses above it
-  double connects_per_second_per_client = 1;       // CONNECT per (account, region, client ID)
   std::size_t max_outgoing_bytes = 1024 * 1024;    // queued for a slow reader: QoS 0 dropped above
   std::size_t hard_outgoing_bytes = 8 * 1024 * 1024;  // above: the connection is closed
-  std::size_t max_connections = 500'000;           // per broker
 };
 
 struct ServerOptions {
@@ -30,8 +29,10 @@ struct ServerOptions {
   unsigned threads = 0;                          // TLS I/O threads; 0: one per core
   std::chrono::milliseconds handshake_timeout{10'000};
   std::chrono::milliseconds connect_timeout{10'000};
-  Limits limits;                                 // MQTT limits of the core
+  Limits limits;                                 // MQTT limits of the core (publishes/s per connection)
+  AccountLimits accounts;                        // quotas per (account, region) and per client ID
   NetLimits net;
+  bool periodic_stats = false;                   // log the stats line every second from the start
 };
 
 }  // namespace trustlane::broker

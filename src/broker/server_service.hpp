@@ -27,6 +27,7 @@ class BrokerService {
   std::uint16_t mqtt_port() const;  // the bound port (useful with port 0)
   std::uint16_t alpn_port() const;  // 0 when off
   const Stats& stats() const;
+  // Stats::to_json() plus "accounts" ({"account/region":{"connections":n}}) and the "limits" in force.
   std::string stats_json() const;
   // Logs Stats::line() once per second while on (toggled by SIGUSR1 in `cloud serve`).
   void set_periodic_stats(bool on);
@@ -44,5 +45,8 @@ std::unique_ptr<BrokerService> start_broker_service(iot::Registry& registry, con
                                                     const std::string& mqtt_listen, const std::string& alpn_listen,
                                                     const std::string& domain,
                                                     const std::filesystem::path& data_dir);
+// The same with every option (quotas, periodic stats from the start…).
+std::unique_ptr<BrokerService> start_broker_service(iot::Registry& registry, const iot::CloudCa& ca,
+                                                    ServerOptions options);
 
 }  // namespace trustlane::broker

@@ -41,10 +41,16 @@ struct ServeOptions {
   bool strict = false;
   bool sync_full = false;
   unsigned threads = 0;
+  broker::Limits mqtt_limits;       // --mqtt-publishes-per-second
+  broker::AccountLimits quotas;     // --account-*, --client-connects-per-second
+  bool stats = false;               // --stats: the per-second stats line from the start
+  double quota_publishes = 20'000;  // --account-publishes-per-second: in and out
 };
 
 void serve(const ServeOptions& o) {
   auto api_addr = parse_host_port(o.api, "--api");
+  auto quotas = o.quotas;
+  quotas.publishes_in_per_second = quotas.publishes_out_per_second = o.quota_publishes;
   parse_host_port(o.mqtt, "--mqtt");
   std::filesystem::path dir(o.data);
   auto ca = std::make_shared<const iot::CloudCa>(iot::CloudCa::load_or_create(dir));
@@ -61,13 +67,23 @@ void serve(const ServeOptions& o) {
   if (o.strict && credentials.size() == 0) throw UsageError("--strict-auth needs --credentials with at least one key");
   api::ServiceOptions service_options;
   service_options.auth.strict = o.strict;
+  std::unique_ptr<broker::BrokerService> broker;  // started below, once the API port is bound
+  service_options.broker_stats = [&broker] { return broker ? broker->stats_json() : std::string("{}"); };
   api::Service service(store, std::move(credentials), service_options);
   api::HttpServer server(api_addr.host, api_addr.port, [&](const api::HttpRequest& r) { return service.handle(r); },
                          o.threads);
 
   std::printf("trustlane cloud: API (AWS IoT control plane, rest-json) on http://%s:%u — use --endpoint-url\n",
               api_addr.host.c_str(), server.port());
-  auto broker = broker::start_broker_service(store, *ca, o.mqtt, o.mqtt_alpn, o.domain, dir);  // broker
+  broker::ServerOptions broker_options;
+  broker_options.mqtt_listen = o.mqtt;
+  broker_options.alpn_listen = o.mqtt_alpn;
+  broker_options.domain = o.domain;
+  broker_options.data_dir = dir;
+  broker_options.limits = o.mqtt_limits;
+  broker_options.accounts = quotas;
+  broker_options.periodic_stats = o.stats;
+  broker = broker::start_broker_service(store, *ca, std::move(broker_options));
   // The bound port, not the requested one: port 0 asks the system for a free port.
   std::string mqtt_host = o.mqtt.substr(0, o.mqtt.rfind(':'));
   std::printf("trustlane cloud: MQTT (mutual TLS, SNI account routing) on %s:%u%s%s\n", mqtt_host.c_str(),
@@ -104,7 +120,25 @@ void add_cloud_commands(CLI::App& app) {
   serve_cmd->add_flag("--strict-auth", opts->strict, "reject unknown access keys and unsigned or badly signed requests");
   serve_cmd->add_flag("--sync-full", opts->sync_full, "fsync every commit (survive power loss, not only kill -9)");
   serve_cmd->add_option("--threads", opts->threads, "server threads (default: one per core)");
+  // Broker quotas: AWS IoT Core's defaults; 0 = unlimited. Lower them to test throttling.
+  serve_cmd->add_option("--mqtt-publishes-per-second", opts->mqtt_limits.publishes_per_second,
+                        "inbound PUBLISH per second per connection (0: unlimited)")
+      ->check(CLI::NonNegativeNumber)->capture_default_str();
+  serve_cmd->add_option("--client-connects-per-second", opts->quotas.connects_per_second_per_client,
+                        "CONNECT per second per client ID (0: unlimited)")
+      ->check(CLI::NonNegativeNumber)->capture_default_str();
+  serve_cmd->add_option("--account-connects-per-second", opts->quotas.connects_per_second,
+                        "CONNECT per second per account and region (0: unlimited)")
+      ->check(CLI::NonNegativeNumber)->capture_default_str();
+  serve_cmd->add_option("--account-publishes-per-second", opts->quota_publishes,
+                        "PUBLISH per second per account and region, inbound and outbound each (0: unlimited)")
+      ->check(CLI::NonNegativeNumber)->capture_default_str();
+  serve_cmd->add_option("--account-max-connections", opts->quotas.max_connections,
+                        "concurrent connections per account and region (0: unlimited)")
+      ->capture_default_str();
+  serve_cmd->add_flag("--stats", opts->stats, "log broker stats every second on stderr (SIGUSR1 toggles it)");
   serve_cmd->callback([opts] { serve(*opts); });
+  add_cloud_stats_command(*cmd);
 
   auto data = std::make_shared<std::string>();
   auto* ca_cmd = cmd->add_subcommand("ca", "print the cloud's root CA certificate (PEM); creates it if missing");

@@ -11,6 +11,7 @@ namespace trustlane::cli {
 void add_chip_factory_commands(CLI::App& chip);
 void add_chip_host_commands(CLI::App& chip);
 void add_cloud_commands(CLI::App& app);
+void add_cloud_stats_command(CLI::App& cloud);  // cloud_stats_cli.cpp, called by add_cloud_commands
 void add_device_commands(CLI::App& app);
 void add_demo_command(CLI::App& app);
 void add_bench_commands(CLI::App& app);

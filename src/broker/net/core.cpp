@@ -23,22 +23,48 @@ Scope to_core_scope(const iot::Scope& s) { return Scope{s.account, s.region}; }
 
 Core::Core(asio::io_context& ioc, iot::Registry& registry, RetainedStore& retained, const ServerOptions& options,
            Stats& stats)
-    : ioc_(ioc), registry_(registry), options_(options), stats_(stats), hub_(retained, options.limits.offline_queue) {}
+    : ioc_(ioc),
+      registry_(registry),
+      options_(options),
+      stats_(stats),
+      hub_(retained, options.limits.offline_queue),
+      quotas_(options.accounts),
+      admission_(options.accounts) {
+  quotas_.report = [this](QuotaRefusal why) { report(why); };
+}
 
 Core::~Core() = default;
 
-bool Core::admit_connect(const iot::Scope& scope, const std::string& client_id) {
-  auto now = std::chrono::steady_clock::now();
-  std::lock_guard lock(connect_mutex_);
-  auto& last = last_connect_[{scope.account + '/' + scope.region, client_id}];
-  auto gap = std::chrono::duration<double>(1.0 / options_.net.connects_per_second_per_client);
-  if (last != std::chrono::steady_clock::time_point{} && now - last < gap) return false;
-  last = now;
-  if (last_connect_.size() > 100'000) {  // keep the map bounded: forget entries older than 10 s
-    for (auto it = last_connect_.begin(); it != last_connect_.end();)
-      it = now - it->second > std::chrono::seconds(10) ? last_connect_.erase(it) : std::next(it);
+std::optional<Refusal> Core::admit_connect(const iot::Scope& scope, const std::string& client_id) {
+  std::optional<QuotaRefusal> refused;
+  {
+    std::lock_guard lock(admission_mutex_);
+    refused = admission_.admit(to_core_scope(scope), client_id, std::chrono::steady_clock::now());
   }
-  return true;
+  if (!refused) return std::nullopt;
+  switch (*refused) {
+    case QuotaRefusal::client_connect_rate: return Refusal::connect_throttled;
+    case QuotaRefusal::account_connect_rate: return Refusal::account_connect_throttled;
+    case QuotaRefusal::account_connections: return Refusal::account_connection_quota;
+    case QuotaRefusal::connection_publish_rate:
+    case QuotaRefusal::account_publish_in_rate:
+    case QuotaRefusal::account_publish_out_rate: break;  // not CONNECT quotas
+  }
+  return Refusal::server_busy;
+}
+
+std::map<std::string, std::size_t> Core::connections_by_account() const {
+  std::lock_guard lock(admission_mutex_);
+  return admission_.connections_by_scope();
+}
+
+// Publish quota refusals: counted by reason, logged at most once a second per reason.
+void Core::report(QuotaRefusal why) {
+  auto reason = to_string(why);
+  stats_.refused(reason);
+  std::uint64_t suppressed = 0;
+  if (stats_.log_due(reason, quotas_.now(), &suppressed))
+    spdlog::warn("broker: throttled: {} ({} more in the last second)", reason, suppressed);
 }
 
 void Core::open(std::shared_ptr<TlsSession> session, Admission a) {
@@ -48,7 +74,9 @@ void Core::open(std::shared_ptr<TlsSession> session, Admission a) {
     auto permissions = a.permissions;
     Authorizer authorize = [permissions](const iot::policy::Request& r) { return permissions->evaluate(r); };
     Entry e;
-    e.connection = std::make_unique<Connection>(hub_, std::move(identity), std::move(authorize), options_.limits);
+    stamp();
+    e.connection =
+        std::make_unique<Connection>(hub_, std::move(identity), std::move(authorize), options_.limits, &quotas_);
     e.session = std::move(session);
     e.keep_alive = std::make_unique<asio::steady_timer>(ioc_);
     e.scope = a.scope;
@@ -70,6 +98,7 @@ void Core::bytes(TlsSession* session, Bytes data) {
   asio::post(ioc_, [this, session, data = std::move(data)] {
     auto it = entries_.find(session);
     if (it == entries_.end()) return;
+    stamp();
     it->second.connection->on_bytes(data);
     hub_.mark_dirty(*it->second.connection);
     drain();
@@ -80,6 +109,7 @@ void Core::transport_closed(TlsSession* session) {
   asio::post(ioc_, [this, session] {
     auto it = entries_.find(session);
     if (it == entries_.end()) return;
+    stamp();
     it->second.connection->on_transport_closed();
     hub_.mark_dirty(*it->second.connection);
     drain();
@@ -120,6 +150,7 @@ void Core::reload_policies(const iot::Scope& scope, const std::string& certifica
 
 void Core::publish_event(const iot::Scope& scope, std::string topic, std::string payload) {
   asio::post(ioc_, [this, scope, topic = std::move(topic), payload = std::move(payload)]() mutable {
+    stamp();
     publish_here(scope, std::move(topic), std::move(payload));
     drain();
   });
@@ -155,6 +186,10 @@ void Core::drain() {
     auto it = entries_.find(key);
     if (it == entries_.end()) continue;
     it->second.keep_alive->cancel();
+    {
+      std::lock_guard lock(admission_mutex_);
+      admission_.release(to_core_scope(it->second.scope));
+    }
     by_connection_.erase(it->second.connection.get());
     entries_.erase(it);
     --open_count_;
@@ -213,6 +248,7 @@ PresenceFacts Core::facts(Entry& e) {
 
 void Core::tick() {
   asio::post(ioc_, [this] {
+    stamp();
     hub_.advance_time(std::chrono::duration_cast<std::chrono::seconds>(
                           std::chrono::steady_clock::now().time_since_epoch()).count());
     drain();
@@ -226,6 +262,7 @@ void Core::arm(TlsSession* key, Entry& e, std::chrono::milliseconds after) {
     if (ec) return;
     auto it = entries_.find(key);
     if (it == entries_.end() || it->second.timer_generation != generation) return;
+    stamp();
     it->second.connection->on_keep_alive_timer();
     hub_.mark_dirty(*it->second.connection);
     drain();

@@ -9,9 +9,12 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
+#include "broker/account_quotas.hpp"
+#include "broker/auth_identify.hpp"
 #include "broker/auth_permissions.hpp"
 #include "broker/connection.hpp"
 #include "broker/hub.hpp"
@@ -45,8 +48,11 @@ class Core {
 
   boost::asio::io_context& context() { return ioc_; }
 
-  // Thread-safe: CONNECT rate per (scope, client ID).
-  bool admit_connect(const iot::Scope& scope, const std::string& client_id);
+  // Thread-safe: the CONNECT quotas (per client ID rate, account rate, account connections). An
+  // admitted client holds one of its account's connection slots: call open() next (nothing may
+  // refuse it in between); the slot is freed when its entry goes.
+  std::optional<Refusal> admit_connect(const iot::Scope& scope, const std::string& client_id);
+  std::map<std::string, std::size_t> connections_by_account() const;  // "account/region" → open
 
   // Any thread: each posts onto the core thread.
   void open(std::shared_ptr<TlsSession> session, Admission admission);
@@ -81,6 +87,8 @@ class Core {
   void arm(TlsSession* key, Entry& e, std::chrono::milliseconds after);
   PresenceFacts facts(Entry& e);
   void publish_here(const iot::Scope& scope, std::string topic, std::string payload);
+  void stamp() { quotas_.advance_time(std::chrono::steady_clock::now()); }  // the core's clock
+  void report(QuotaRefusal why);
 
   boost::asio::io_context& ioc_;
   iot::Registry& registry_;
@@ -91,8 +99,9 @@ class Core {
   std::unordered_map<Connection*, TlsSession*> by_connection_;
   std::atomic<std::size_t> open_count_{0};
   std::map<std::string, std::int64_t> versions_;  // lifecycle versionNumber per client (core thread)
-  std::mutex connect_mutex_;
-  std::map<std::pair<std::string, std::string>, std::chrono::steady_clock::time_point> last_connect_;
+  PublishQuotas quotas_;  // core thread only
+  mutable std::mutex admission_mutex_;
+  ConnectAdmission admission_;
 };
 
 }  // namespace trustlane::broker::net

@@ -4,6 +4,8 @@
 // BrokerService: listeners, threads, registry observers, housekeeping.
 #include <spdlog/spdlog.h>
 
+#include <nlohmann/json.hpp>
+
 #include <signal.h>
 
 #include <atomic>
@@ -105,7 +107,7 @@ struct BrokerService::Impl {
   std::unique_ptr<tcp::acceptor> alpn_acceptor;
   std::unique_ptr<asio::steady_timer> housekeeping;
   std::atomic<std::size_t> next_ioc{0};
-  std::atomic<bool> periodic{false};
+  std::atomic<bool> periodic{options.periodic_stats};
   std::uint64_t observer = 0;
   bool running = false;
 
@@ -152,6 +154,7 @@ struct BrokerService::Impl {
         if ((n - seen_usr1) % 2) periodic = !periodic;
         seen_usr1 = n;
       }
+      stats.sample(std::chrono::steady_clock::now());
       if (periodic) spdlog::info("broker stats: {}", stats.line());
       ++tick;
       core.tick();
@@ -234,7 +237,19 @@ std::uint16_t BrokerService::alpn_port() const {
   return impl_->alpn_acceptor ? impl_->alpn_acceptor->local_endpoint().port() : 0;
 }
 const Stats& BrokerService::stats() const { return impl_->stats; }
-std::string BrokerService::stats_json() const { return impl_->stats.json(); }
+std::string BrokerService::stats_json() const {
+  auto j = impl_->stats.to_json();
+  j["accounts"] = nlohmann::json::object();
+  for (const auto& [scope, n] : impl_->core.connections_by_account()) j["accounts"][scope]["connections"] = n;
+  const auto& o = impl_->options;
+  j["limits"] = {{"publishesPerSecondPerConnection", o.limits.publishes_per_second},
+                 {"connectsPerSecondPerClient", o.accounts.connects_per_second_per_client},
+                 {"accountConnectsPerSecond", o.accounts.connects_per_second},
+                 {"accountPublishesInPerSecond", o.accounts.publishes_in_per_second},
+                 {"accountPublishesOutPerSecond", o.accounts.publishes_out_per_second},
+                 {"accountMaxConnections", o.accounts.max_connections}};
+  return j.dump();
+}
 void BrokerService::set_periodic_stats(bool on) { impl_->periodic = on; }
 bool BrokerService::periodic_stats() const { return impl_->periodic; }
 
@@ -247,7 +262,12 @@ std::unique_ptr<BrokerService> start_broker_service(iot::Registry& registry, con
   o.alpn_listen = alpn_listen;
   if (!domain.empty()) o.domain = domain;
   o.data_dir = data_dir;
-  auto service = std::make_unique<BrokerService>(registry, ca, std::move(o));
+  return start_broker_service(registry, ca, std::move(o));
+}
+
+std::unique_ptr<BrokerService> start_broker_service(iot::Registry& registry, const iot::CloudCa& ca,
+                                                    ServerOptions options) {
+  auto service = std::make_unique<BrokerService>(registry, ca, std::move(options));
   service->start();
   // SIGUSR1 toggles the per-second stats line.
   struct sigaction sa {};

@@ -41,7 +41,9 @@ ReasonCode connack_code(Refusal r) {
     case Refusal::jitr_registered: return ReasonCode::not_authorized;
     case Refusal::client_id_invalid: return ReasonCode::client_identifier_not_valid;
     case Refusal::not_authorized: return ReasonCode::not_authorized;
-    case Refusal::connect_throttled: return ReasonCode::connection_rate_exceeded;
+    case Refusal::connect_throttled:
+    case Refusal::account_connect_throttled: return ReasonCode::connection_rate_exceeded;
+    case Refusal::account_connection_quota: return ReasonCode::quota_exceeded;
     case Refusal::protocol_error: return ReasonCode::protocol_error;
     case Refusal::server_busy: return ReasonCode::server_busy;
   }
@@ -192,16 +194,6 @@ awaitable<void> TlsSession::run() {
     co_return;
   }
   auto& id = std::get<Identity>(who);
-  if (!core_.admit_connect(id.scope, connect.client_id)) {
-    co_await refuse(Refusal::connect_throttled, "more than 1 CONNECT per second for client " + connect.client_id,
-                    connect.version);
-    co_return;
-  }
-  if (core_.open_connections() >= options_.net.max_connections) {
-    co_await refuse(Refusal::server_busy, "connection limit reached", connect.version);
-    co_return;
-  }
-
   Admission a;
   a.scope = id.scope;
   a.certificate_id = id.certificate.id;
@@ -219,6 +211,12 @@ awaitable<void> TlsSession::run() {
                       connect.version);
       co_return;
     }
+  }
+  // Quotas last: an admitted client holds a connection slot of its account until the core lets go.
+  if (auto quota = core_.admit_connect(id.scope, connect.client_id)) {
+    co_await refuse(*quota, "CONNECT quota for client " + connect.client_id + " in account " + id.scope.account,
+                    connect.version);
+    co_return;
   }
   a.connect_frame = std::move(*frame);
   handed_over_ = true;
@@ -277,7 +275,13 @@ awaitable<std::optional<Bytes>> TlsSession::read_connect() {
 awaitable<void> TlsSession::refuse(Refusal why, const std::string& detail, std::optional<mqtt::Version> version) {
   auto self = shared_from_this();
   stats_.refused(to_string(why));
-  spdlog::warn("broker: refused {} (sni={}): {}: {}", peer_ip_, sni_.empty() ? "-" : sni_, to_string(why), detail);
+  // Quota refusals come in floods: logged at most once a second per reason.
+  bool quota = why == Refusal::connect_throttled || why == Refusal::account_connect_throttled ||
+               why == Refusal::account_connection_quota;
+  std::uint64_t suppressed = 0;
+  if (!quota || stats_.log_due(to_string(why), SteadyClock::now(), &suppressed))
+    spdlog::warn("broker: refused {} (sni={}): {}: {}{}", peer_ip_, sni_.empty() ? "-" : sni_, to_string(why), detail,
+                 suppressed ? fmt::format(" ({} more in the last second)", suppressed) : std::string());
   // Like AWS: MQTT 5 learns why from the CONNACK; MQTT 3.1.1 sees the connection closed.
   if (version == mqtt::Version::v5 && !closed_) {
     mqtt::Connack ack;

@@ -50,6 +50,7 @@ class ServiceTest : public ::testing::Test {
     ServiceOptions o;
     o.auth.strict = strict;
     o.clock = [] { return kNow; };
+    o.broker_stats = broker_stats_;
     service_ = std::make_unique<Service>(*store_, creds, o);
   }
 
@@ -99,6 +100,7 @@ class ServiceTest : public ::testing::Test {
   std::filesystem::path dir_;
   std::unique_ptr<iot::Store> store_;
   std::unique_ptr<Service> service_;
+  std::function<std::string()> broker_stats_;
 };
 
 TEST_F(ServiceTest, RegisterWithoutCaAnswersArnAndIdAndRequestId) {
@@ -338,6 +340,60 @@ TEST_F(ServiceTest, ThingsAndPrincipals) {
   auto filtered = body(call(signed_request("GET", "/things?attributeName=b&attributeValue=2")));
   EXPECT_EQ(filtered["things"].size(), 1u);
   EXPECT_TRUE(body(call(signed_request("GET", "/things?attributeName=b&attributeValue=3")))["things"].empty());
+}
+
+}  // namespace
+}  // namespace trustlane::api
+
+namespace trustlane::api {
+namespace {
+
+// GET /trustlane/stats: trustlane's own route, outside AWS IoT's paths, authenticated like the rest.
+TEST_F(ServiceTest, StatsRouteServesTheBrokerJsonUnsignedInLenientMode) {
+  int calls = 0;
+  broker_stats_ = [&calls] {
+    ++calls;
+    return std::string(R"({"connections":3})");
+  };
+  make_service(false);
+  HttpRequest anonymous{"GET", "/trustlane/stats", {{"host", "x"}}, ""};
+  auto r = call(anonymous);
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(body(r)["connections"], 3);
+  EXPECT_EQ(header(r, "content-type"), "application/json");
+  EXPECT_FALSE(header(r, "x-amzn-requestid").empty());
+  EXPECT_EQ(calls, 1);
+  // A query string does not change the route.
+  EXPECT_EQ(call(HttpRequest{"GET", "/trustlane/stats?x=1", {{"host", "x"}}, ""}).status, 200);
+}
+
+TEST_F(ServiceTest, StatsRouteNeedsAValidSignatureInStrictMode) {
+  broker_stats_ = [] { return std::string(R"({"connections":0})"); };
+  make_service(true);
+  auto missing = call(HttpRequest{"GET", "/trustlane/stats", {{"host", "x"}}, ""});
+  EXPECT_EQ(missing.status, 403);
+  EXPECT_EQ(header(missing, "x-amzn-errortype"), "MissingAuthenticationTokenException");
+  auto unknown = call(signed_request("GET", "/trustlane/stats", "", "123456789012"));
+  EXPECT_EQ(unknown.status, 403);
+  auto wrong = call(signed_request("GET", "/trustlane/stats", "", "AKIASECRETKEY", "wrong"));
+  EXPECT_EQ(wrong.status, 403);
+  auto ok = call(signed_request("GET", "/trustlane/stats", "", "AKIASECRETKEY", "s3cret"));
+  EXPECT_EQ(ok.status, 200) << ok.body;
+  EXPECT_EQ(body(ok)["connections"], 0);
+}
+
+TEST_F(ServiceTest, StatsRouteOnlyAnswersGetAndNeedsABroker) {
+  auto none = call(signed_request("GET", "/trustlane/stats"));  // no broker wired in
+  EXPECT_EQ(none.status, 404);
+  EXPECT_EQ(header(none, "x-amzn-errortype"), "ResourceNotFoundException");
+  broker_stats_ = [] { return std::string("{}"); };
+  make_service(false);
+  auto post = call(signed_request("POST", "/trustlane/stats", "{}"));
+  EXPECT_EQ(post.status, 405);
+  EXPECT_EQ(header(post, "x-amzn-errortype"), "MethodNotAllowedException");
+  // Neighbouring paths are not the stats route (and not AWS operations either).
+  EXPECT_EQ(call(signed_request("GET", "/trustlane/stats/x")).status, 404);
+  EXPECT_EQ(call(signed_request("GET", "/trustlane")).status, 404);
 }
 
 }  // namespace
