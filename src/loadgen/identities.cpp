@@ -57,9 +57,15 @@ Identity from_files(const std::filesystem::path& cert_path, const std::filesyste
 Identity chip_identity(const std::shared_ptr<chip::Chip>& chip) {
   auto uri = provider::register_inproc_chip(chip->unique_id(), chip);
   auto loaded = provider::load_key(device::device_lib_context(), uri, false);
-  host::SecureElement se(*chip);
-  se.select();
-  auto certificate = se.read_certificate(se05x::object::kCloudCert0);
+  auto certificate = [&] {
+    try {
+      host::SecureElement se(*chip);
+      se.select();
+      return se.read_certificate(se05x::object::kCloudCert0);
+    } catch (const std::exception& e) {
+      throw std::runtime_error("chip " + to_hex(chip->unique_id()) + " has no usable certificate: " + e.what());
+    }
+  }();
   Identity id;
   id.name = base64_encode(chip->unique_id());
   id.unique_id_hex = to_hex(chip->unique_id());
