@@ -264,20 +264,30 @@ Bytes SecureElement::read_object(std::uint32_t id) {
   return out;
 }
 
-Bytes SecureElement::read_certificate_der(std::uint32_t id) {
-  auto der = read_object(id);
-  // Some provisioning pads the certificate with one 00 byte and includes it in the stored size.
+namespace {
+// The object's bytes without the one 00 pad byte some provisioning stores after the DER.
+Bytes unpadded(Bytes der) {
   auto length = der_length(der);
   if (length && der.size() == *length + 1 && der.back() == 0x00) der.pop_back();
+  return der;
+}
+}  // namespace
+
+crypto::Certificate SecureElement::read_certificate(std::uint32_t id) {
+  auto cert = crypto::Certificate::from_der(unpadded(read_object(id)));
+  if (!cert) throw SeError("read certificate", 0, fmt::format("object 0x{:08X} does not hold a DER certificate", id));
+  return std::move(*cert);
+}
+
+Bytes SecureElement::read_certificate_der(std::uint32_t id) {
+  auto der = unpadded(read_object(id));
   if (!crypto::Certificate::from_der(der)) {
     throw SeError("read certificate", 0, fmt::format("object 0x{:08X} does not hold a DER certificate", id));
   }
   return der;
 }
 
-std::string SecureElement::read_certificate_pem(std::uint32_t id) {
-  return crypto::Certificate::from_der(read_certificate_der(id))->pem();
-}
+std::string SecureElement::read_certificate_pem(std::uint32_t id) { return read_certificate(id).pem(); }
 
 Bytes SecureElement::sign_digest(std::uint32_t key_id, ByteView digest, std::uint8_t algorithm) {
   auto cmd = TlvWriter().u32(tag::k1, key_id).u8(tag::k2, algorithm).bytes(tag::k3, digest).data();

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "crypto/x509.hpp"
 #include "host/se_error.hpp"
 #include "se05x/channel.hpp"
 #include "se05x/constants.hpp"
@@ -83,6 +84,8 @@ class SecureElement {
   Bytes read_object(std::uint32_t id);            // whole object, in chunks when large
   Bytes read_object(std::uint32_t id, std::uint16_t offset, std::uint16_t length);
   Bytes read_certificate_der(std::uint32_t id);   // drops the one 00 pad byte some SEs store
+  // The same, parsed (once: with OpenSSL 3.0 a certificate parse costs more than a signature).
+  crypto::Certificate read_certificate(std::uint32_t id);
   std::string read_certificate_pem(std::uint32_t id);
 
   Bytes sign_digest(std::uint32_t key_id, ByteView digest, std::uint8_t algorithm = se05x::kEcdsaSha256);

@@ -7,6 +7,8 @@
 #include <string>
 
 #include "ledger/api_client.hpp"
+#include "ledger/importer.hpp"
+#include "loadgen/identities.hpp"
 #include "loadgen/engine.hpp"
 #include "loadgen/report.hpp"
 
@@ -28,7 +30,7 @@ Report run_registry(const ApiTarget& api, const RegistryLoad& load);
 struct FleetLoad {
   std::size_t devices = 100;
   std::string policy = "trustlane-bench-fleet";  // created (allow iot:*) if missing, attached to every chip
-  unsigned api_connections = 8;
+  unsigned api_connections = 16;  // keep-alive connections registering in parallel
   std::uint64_t messages = 1;    // per device, QoS 1, to the next device's topic
   std::size_t payload = 64;
   std::chrono::milliseconds publish_duration{30000};  // bound of the publishing phase
@@ -36,6 +38,11 @@ struct FleetLoad {
 
 // Engine options give the MQTT target; an empty SNI is asked of the API (DescribeEndpoint).
 Report run_fleet(EngineOptions engine, const ApiTarget& api, const FleetLoad& load, const std::string& root_ca_pem);
+
+// The fleet's registration step, behind one function so it can move to a bulk route: ensures
+// the policy, then registers every chip (register without CA, attach policy, thing, principal).
+ledger::ImportSummary register_fleet(const Identities& ids, const ApiTarget& api, const FleetLoad& load,
+                                     const ledger::ApiClientFactory& factory);
 
 // The account's iot:Data-ATS endpoint address. Throws std::runtime_error.
 std::string describe_endpoint(ledger::ApiClient& client);

@@ -14,6 +14,7 @@
 #include <atomic>
 #include <cstring>
 #include <deque>
+#include <map>
 #include <mutex>
 #include <random>
 #include <thread>
@@ -107,9 +108,15 @@ struct Client : std::enable_shared_from_this<Client> {
 
 struct Shared {
   Shared(const EngineOptions& options, const Identities& identities, Mode m) : o(options), ids(identities), mode(m) {
+    // One Asio wrapper per distinct SSL_CTX (chips share one; file identities have their own).
+    std::map<SSL_CTX*, std::size_t> seen;
     for (const auto& id : ids.list) {
-      SSL_CTX_up_ref(id.tls.get());
-      tls.push_back(std::make_unique<asio::ssl::context>(id.tls.get()));
+      auto [it, fresh] = seen.try_emplace(id.tls.get(), tls.size());
+      if (fresh) {
+        SSL_CTX_up_ref(id.tls.get());
+        tls.push_back(std::make_unique<asio::ssl::context>(id.tls.get()));
+      }
+      tls_of.push_back(it->second);
     }
     run_id = std::to_string(std::random_device{}() % 1000000);
   }
@@ -136,6 +143,7 @@ struct Shared {
   PubSubLoad load;
   std::string run_id;
   std::vector<std::unique_ptr<asio::ssl::context>> tls;
+  std::vector<std::size_t> tls_of;  // identity index → its context in `tls`
   asio::io_context io;
   tcp::endpoint endpoint;
 
@@ -515,7 +523,13 @@ class Run {
       const auto& id = ids[i % ids.size()];
       std::string client_id = s.o.chip_client_ids ? id.name + (i >= ids.size() ? "-" + std::to_string(i) : "")
                                                   : s.o.client_prefix + "-" + s.run_id + "-" + std::to_string(i);
-      auto c = std::make_shared<Client>(s, i, *s.tls[i % s.tls.size()], std::move(client_id));
+      auto c = std::make_shared<Client>(s, i, *s.tls[s.tls_of[i % ids.size()]], std::move(client_id));
+      bool usable = true;
+      try {
+        apply_identity(c->stream.native_handle(), id);
+      } catch (const std::exception&) {
+        usable = false;  // counted as an attempt that failed, never connected as someone else
+      }
       {
         // Held here for the whole run: a coroutine's body (and its own shared_from_this) only
         // starts when the strand runs it, so someone must own the client until then.
@@ -523,6 +537,12 @@ class Run {
         s.clients.push_back(c);
       }
       ++s.attempted;
+      if (!usable) {
+        s.error("tls-identity");
+        c->closed = true;
+        ++s.settled;
+        continue;
+      }
       ++s.inflight;
       asio::co_spawn(c->strand, c->session(), asio::detached);
     }

@@ -3,6 +3,10 @@
 #include <openssl/ssl.h>
 
 #include <algorithm>
+#include <atomic>
+#include <exception>
+#include <mutex>
+#include <thread>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -12,8 +16,10 @@
 #include "crypto/key.hpp"
 #include "crypto/x509.hpp"
 #include "device/tls_context.hpp"
+#include "host/secure_element.hpp"
 #include "provider/chip_registry.hpp"
 #include "provider/provider.hpp"
+#include "se05x/constants.hpp"
 #include "util/bytes.hpp"
 
 namespace trustlane::loadgen {
@@ -41,28 +47,78 @@ Identity from_files(const std::filesystem::path& cert_path, const std::filesyste
   id.tls = own(device::make_tls_context(nullptr, *cert, key->get(), root_ca_pem));
   id.name = cert_path.stem().string();
   id.certificate_pem = cert->pem();
+  id.certificate_id = cert->sha256_hex();
+  return id;
+}
+
+// One chip's identity: its key by reference through the provider, and its certificate read
+// from 0xF0000101 as a host reads it. Each certificate is parsed once: with OpenSSL 3.0 a parse
+// (its public-key decoder lookup) costs more CPU than the chip's ECDSA signature.
+Identity chip_identity(const std::shared_ptr<chip::Chip>& chip) {
+  auto uri = provider::register_inproc_chip(chip->unique_id(), chip);
+  auto loaded = provider::load_key(device::device_lib_context(), uri, false);
+  auto certificate = [&] {
+    try {
+      host::SecureElement se(*chip);
+      se.select();
+      return se.read_certificate(se05x::object::kCloudCert0);
+    } catch (const std::exception& e) {
+      throw std::runtime_error("chip " + to_hex(chip->unique_id()) + " has no usable certificate: " + e.what());
+    }
+  }();
+  Identity id;
+  id.name = base64_encode(chip->unique_id());
+  id.unique_id_hex = to_hex(chip->unique_id());
+  id.certificate_pem = certificate.pem();
+  id.certificate_id = certificate.sha256_hex();
+  X509_up_ref(certificate.get());
+  id.certificate.reset(certificate.get(), X509_free);
+  id.key.reset(loaded.key.release(), EVP_PKEY_free);
   return id;
 }
 
 void add_chips(Identities& out, const std::vector<std::shared_ptr<chip::Chip>>& chips, std::size_t limit,
                const std::string& root_ca_pem) {
   const std::size_t n = limit ? std::min(limit, chips.size()) : chips.size();
+  if (n == 0) return;
+  // Loading a key through OSSL_STORE is a few hundred µs of CPU (certificate decoding): all cores.
+  std::vector<Identity> made(n);
+  std::atomic<std::size_t> next{0};
+  std::exception_ptr error;
+  std::mutex error_mutex;
+  auto work = [&] {
+    try {
+      for (std::size_t i = next++; i < n; i = next++) made[i] = chip_identity(chips[i]);
+    } catch (...) {
+      std::lock_guard lock(error_mutex);
+      if (!error) error = std::current_exception();
+      next = n;
+    }
+  };
+  std::vector<std::thread> workers;
+  const std::size_t threads = std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 8);
+  for (std::size_t t = 1; t < std::min(threads, n); ++t) workers.emplace_back(work);
+  work();
+  for (auto& t : workers) t.join();
+  if (error) std::rethrow_exception(error);
+  // One context for every chip; its default identity (chip 0) is replaced on each connection.
+  X509_up_ref(made[0].certificate.get());
+  auto first = crypto::Certificate::adopt(made[0].certificate.get());
+  auto shared = own(device::make_tls_context(device::device_lib_context(), first, made[0].key.get(), root_ca_pem));
   out.list.reserve(out.list.size() + n);
-  for (std::size_t i = 0; i < n; ++i) {
-    const auto& chip = chips[i];
-    auto uri = provider::register_inproc_chip(chip->unique_id(), chip);
-    auto loaded = provider::load_key(device::device_lib_context(), uri);
-    if (!loaded.certificate) throw std::runtime_error("chip " + to_hex(chip->unique_id()) + " has no certificate");
-    Identity id;
-    id.tls = own(device::make_tls_context(device::device_lib_context(), *loaded.certificate, loaded.key.get(), root_ca_pem));
-    id.name = base64_encode(chip->unique_id());
-    id.unique_id_hex = to_hex(chip->unique_id());
-    id.certificate_pem = loaded.certificate->pem();
+  for (auto& id : made) {
+    id.tls = shared;
     out.list.push_back(std::move(id));
   }
 }
 
 }  // namespace
+
+void apply_identity(SSL* ssl, const Identity& id) {
+  if (!id.certificate || !id.key) return;
+  if (SSL_use_certificate(ssl, id.certificate.get()) != 1 || SSL_use_PrivateKey(ssl, id.key.get()) != 1)
+    throw std::runtime_error("the TLS library refused the identity of " + id.name);
+}
 
 Identities load_identities(const IdentitySource& s) {
   Identities out;

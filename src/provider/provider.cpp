@@ -143,7 +143,7 @@ LibContext::~LibContext() {
   OSSL_LIB_CTX_free(ctx_);
 }
 
-LoadedKey load_key(OSSL_LIB_CTX* libctx, std::string_view uri) {
+LoadedKey load_key(OSSL_LIB_CTX* libctx, std::string_view uri, bool with_certificate) {
   // Validate first so the message names the URI problem rather than OpenSSL's scheme lookup.
   if (auto parsed = parse_key_uri(uri); !parsed) throw std::runtime_error(parsed.error());
   ERR_clear_error();
@@ -153,6 +153,7 @@ LoadedKey load_key(OSSL_LIB_CTX* libctx, std::string_view uri) {
     auto reason = drain_reasons();
     throw std::runtime_error("cannot open " + text + (reason.empty() ? "" : ": " + reason));
   }
+  if (!with_certificate) OSSL_STORE_expect(store, OSSL_STORE_INFO_PKEY);
   LoadedKey out;
   while (!OSSL_STORE_eof(store)) {
     OSSL_STORE_INFO* info = OSSL_STORE_load(store);
@@ -164,7 +165,12 @@ LoadedKey load_key(OSSL_LIB_CTX* libctx, std::string_view uri) {
     }
     OSSL_STORE_INFO_free(info);
   }
+  const bool failed = OSSL_STORE_error(store) == 1;
   OSSL_STORE_close(store);
+  if (failed) {
+    auto reason = drain_reasons();
+    throw std::runtime_error("cannot load " + text + (reason.empty() ? "" : ": " + reason));
+  }
   if (!out.key) {
     auto reason = drain_reasons();
     throw std::runtime_error(text + " names no key" + (reason.empty() ? "" : ": " + reason));

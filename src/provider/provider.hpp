@@ -65,6 +65,7 @@ struct LoadedKey {
 
 // Loads a key URI through OSSL_STORE in `libctx` (which must have the provider installed).
 // Throws std::runtime_error with the reason (bad URI, unreachable chip, missing object…).
-LoadedKey load_key(OSSL_LIB_CTX* libctx, std::string_view uri);
+// with_certificate = false: only the key (the paired certificate is neither read nor decoded).
+LoadedKey load_key(OSSL_LIB_CTX* libctx, std::string_view uri, bool with_certificate = true);
 
 }  // namespace trustlane::provider

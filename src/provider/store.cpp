@@ -1,7 +1,9 @@
 // OSSL_STORE loader for the se05x schemes. Opening a URI talks to the chip at once (so a bad
 // address or object fails at open with a clear reason): a key pair yields the key (by reference,
 // no key material is copied) followed by its paired certificate (the next object id, when it
-// holds one); a binary object yields the certificate stored in it.
+// holds one); a binary object yields the certificate stored in it. The paired certificate is
+// read when it is asked for, not at open: a caller expecting only the key (OSSL_STORE_expect)
+// skips the read and OpenSSL's decoding of it, the dearest part of a load.
 #include <openssl/core_names.h>
 #include <openssl/core_object.h>
 #include <openssl/params.h>
@@ -19,10 +21,12 @@ namespace {
 
 struct StoreContext {
   std::unique_ptr<ChipKey> key;
+  std::optional<std::uint32_t> paired_certificate;  // key pair: its certificate's object, unread
   std::optional<Bytes> certificate_der;
   int expect = 0;  // OSSL_STORE_INFO_* or 0 for anything
   bool key_done = false;
   bool cert_done = false;
+  bool failed = false;  // reading the paired certificate failed: not at the end, in error
 };
 
 void* store_open(void*, const char* uri) {
@@ -39,7 +43,7 @@ void* store_open(void*, const char* uri) {
     if (kind == "ec-key-pair") {
       ctx->key = ChipKey::load(chip, id);
       // The paired certificate sits in the next object (0xF0000101 next to 0xF0000100).
-      if (chip->object_kind(id + 1) == "binary") ctx->certificate_der = chip->certificate_der(id + 1);
+      if (chip->object_kind(id + 1) == "binary") ctx->paired_certificate = id + 1;
     } else if (kind == "binary") {
       ctx->certificate_der = chip->certificate_der(id);
     } else if (kind.empty()) {
@@ -92,6 +96,16 @@ int store_load(void* ctx, OSSL_CALLBACK* object_cb, void* object_cbarg, OSSL_PAS
   }
   if (!c->cert_done) {
     c->cert_done = true;
+    if (c->paired_certificate && wants_cert(c->expect)) {
+      const bool read = guarded(PROV_R_INVALID_KEY, false, [&] {
+        c->certificate_der = c->key->chip->certificate_der(*c->paired_certificate);
+        return true;
+      });
+      if (!read) {
+        c->failed = true;  // eof stays false, so OSSL_STORE_load reports an error, not the end
+        return 0;
+      }
+    }
     if (c->certificate_der && wants_cert(c->expect)) {
       int type = OSSL_OBJECT_CERT;
       OSSL_PARAM params[] = {
@@ -108,8 +122,9 @@ int store_load(void* ctx, OSSL_CALLBACK* object_cb, void* object_cbarg, OSSL_PAS
 
 int store_eof(void* ctx) {
   auto* c = static_cast<StoreContext*>(ctx);
+  if (c->failed) return 0;
   const bool key_left = !c->key_done && c->key && wants_key(c->expect);
-  const bool cert_left = !c->cert_done && c->certificate_der && wants_cert(c->expect);
+  const bool cert_left = !c->cert_done && (c->certificate_der || c->paired_certificate) && wants_cert(c->expect);
   return key_left || cert_left ? 0 : 1;
 }
 

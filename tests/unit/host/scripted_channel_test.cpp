@@ -108,6 +108,21 @@ TEST(ScriptedSecureElement, CertificatePadByteIsStrippedOnlyWhenPresent) {
     SecureElement se(ch);
     EXPECT_THROW(se.read_certificate_der(0xF0000101), SeError);  // not a certificate
   }
+  // read_certificate: the same rules, parsed once.
+  {
+    ScriptedChannel ch;
+    Bytes padded = der;
+    padded.push_back(0x00);
+    serve(ch, padded);
+    SecureElement se(ch);
+    EXPECT_EQ(se.read_certificate(0xF0000101).der(), der);
+  }
+  {
+    ScriptedChannel ch;
+    serve(ch, Bytes{0x30, 0x03, 0x02, 0x01, 0x00});
+    SecureElement se(ch);
+    EXPECT_THROW(se.read_certificate(0xF0000101), SeError);
+  }
 }
 
 TEST(ScriptedSecureElement, WriteBinarySplitsIn500ByteChunksWithTotalLengthFirst) {

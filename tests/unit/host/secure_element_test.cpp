@@ -114,6 +114,7 @@ TEST_P(SecureElementTest, ReadsTheFactoryCertificate) {
   EXPECT_EQ(cert->serial(), serial);
   EXPECT_TRUE(cert->issued_by(store_->vendor_ca()));
   EXPECT_EQ(se_->read_certificate_pem(obj::kCloudCert0), cert->pem());
+  EXPECT_EQ(se_->read_certificate(obj::kCloudCert0).der(), der);
   // The key pair answers ReadObject with its public point, which matches the certificate.
   EXPECT_EQ(se_->read_object(obj::kCloudKey0), cert->public_key()->public_point());
 }

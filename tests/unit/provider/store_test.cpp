@@ -3,6 +3,7 @@
 #include <openssl/err.h>
 #include <openssl/store.h>
 
+#include "host/secure_element.hpp"
 #include "test_chips.hpp"
 
 namespace trustlane::provider {
@@ -65,6 +66,38 @@ void expect_load_error(OSSL_LIB_CTX* libctx, const std::string& uri, const std::
     EXPECT_NE(std::string(e.what()).find(complaint), std::string::npos) << uri << " → " << e.what();
   }
   ERR_clear_error();
+}
+
+TEST(ProviderStore, LoadKeyWithoutCertificateYieldsTheSameKeyOnly) {
+  auto& f = fleet();
+  auto both = load_key(f.libctx.get(), f.key_uri(0));
+  auto key_only = load_key(f.libctx.get(), f.key_uri(0), false);
+  ASSERT_TRUE(both.certificate);
+  EXPECT_FALSE(key_only.certificate);
+  ASSERT_TRUE(key_only.key);
+  EXPECT_EQ(EVP_PKEY_eq(both.key.get(), key_only.key.get()), 1);
+  // The key alone still matches the chip's certificate (what SSL_use_PrivateKey checks).
+  EXPECT_EQ(X509_check_private_key(both.certificate->get(), key_only.key.get()), 1);
+}
+
+// The paired certificate is read when asked for, not at open: a key pair whose next object is
+// a binary that is no certificate still fails the whole load with the reason, as before.
+TEST(ProviderStore, BrokenPairedCertificateFailsTheLoadUnlessOnlyTheKeyIsWanted) {
+  auto store = chip::Store::in_memory();
+  auto chip = store->mint(1)[0];
+  host::SecureElement se(*chip);
+  se.select();
+  const std::uint32_t key_id = 0x10000010;
+  se.generate_ec_key(key_id);
+  se.write_binary(key_id + 1, Bytes{0x30, 0x03, 0x02, 0x01, 0x00});
+  register_inproc_chip(chip->unique_id(), chip);
+  const auto uri = inproc_uri(chip->unique_id(), key_id);
+  LibContext libctx;
+  expect_load_error(libctx.get(), uri, "does not hold a DER certificate");
+  auto key_only = load_key(libctx.get(), uri, false);
+  EXPECT_TRUE(key_only.key);
+  EXPECT_FALSE(key_only.certificate);
+  unregister_inproc_chip(chip->unique_id());
 }
 
 TEST(ProviderStore, BadUrisGiveClearErrors) {
