@@ -41,6 +41,8 @@ struct ServeOptions {
   bool strict = false;
   bool sync_full = false;
   unsigned threads = 0;
+  double mqtt_bytes_per_second = 512 * 1024;          // AWS IoT: 512 KB/s per connection; 0 = unlimited
+  std::size_t mqtt_max_queued_bytes = 1024 * 1024;    // QoS 0 dropped above, per reader; 0 = never
 };
 
 void serve(const ServeOptions& o) {
@@ -67,7 +69,10 @@ void serve(const ServeOptions& o) {
 
   std::printf("trustlane cloud: API (AWS IoT control plane, rest-json) on http://%s:%u — use --endpoint-url\n",
               api_addr.host.c_str(), server.port());
-  auto broker = broker::start_broker_service(store, *ca, o.mqtt, o.mqtt_alpn, o.domain, dir);  // broker
+  broker::NetLimits net;
+  net.bytes_per_second = o.mqtt_bytes_per_second;
+  net.max_outgoing_bytes = o.mqtt_max_queued_bytes;
+  auto broker = broker::start_broker_service(store, *ca, o.mqtt, o.mqtt_alpn, o.domain, dir, net);  // broker
   // The bound port, not the requested one: port 0 asks the system for a free port.
   std::string mqtt_host = o.mqtt.substr(0, o.mqtt.rfind(':'));
   std::printf("trustlane cloud: MQTT (mutual TLS, SNI account routing) on %s:%u%s%s\n", mqtt_host.c_str(),
@@ -104,6 +109,14 @@ void add_cloud_commands(CLI::App& app) {
   serve_cmd->add_flag("--strict-auth", opts->strict, "reject unknown access keys and unsigned or badly signed requests");
   serve_cmd->add_flag("--sync-full", opts->sync_full, "fsync every commit (survive power loss, not only kill -9)");
   serve_cmd->add_option("--threads", opts->threads, "server threads (default: one per core)");
+  serve_cmd->add_option("--mqtt-bytes-per-second", opts->mqtt_bytes_per_second,
+                        "inbound bytes per second per MQTT connection (AWS: 512 KB/s); reading pauses above; 0 = unlimited")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  serve_cmd->add_option("--mqtt-max-queued-bytes", opts->mqtt_max_queued_bytes,
+                        "bytes queued for a slow reader above which QoS 0 messages to it are dropped; 0 = never "
+                        "(the connection is closed above 8 × this, at least 8 MiB)")
+      ->capture_default_str();
   serve_cmd->callback([opts] { serve(*opts); });
 
   auto data = std::make_shared<std::string>();

@@ -151,6 +151,7 @@ void Core::drain() {
       carry_out(e, e.connection->take_events(), finished);
     }
   }
+  hand_off();
   for (TlsSession* key : finished) {
     auto it = entries_.find(key);
     if (it == entries_.end()) continue;
@@ -161,6 +162,17 @@ void Core::drain() {
   }
 }
 
+void Core::hand_off() {
+  for (TlsSession* key : outgoing_) {
+    auto it = entries_.find(key);
+    if (it == entries_.end()) continue;
+    Entry& e = it->second;
+    e.session->deliver(std::move(e.outbox), std::exchange(e.close_after, false));
+    e.outbox.clear();  // moved-from: make it empty again for the next drain
+  }
+  outgoing_.clear();
+}
+
 void Core::carry_out(Entry& e, std::vector<Event> events, std::vector<TlsSession*>& finished) {
   TlsSession* key = e.session.get();
   for (auto& ev : events) {
@@ -168,7 +180,9 @@ void Core::carry_out(Entry& e, std::vector<Event> events, std::vector<TlsSession
         [&](auto& x) {
           using T = std::decay_t<decltype(x)>;
           if constexpr (std::is_same_v<T, SendBytes>) {
-            e.session->send(std::move(x.bytes));
+            // Collected, not posted: hand_off() sends each session its frames in one batch.
+            if (e.outbox.empty() && !e.close_after) outgoing_.push_back(key);
+            e.outbox.push_back(std::move(x.bytes));
           } else if constexpr (std::is_same_v<T, ArmKeepAlive>) {
             arm(key, e, x.after);
           } else if constexpr (std::is_same_v<T, CloseConnection>) {
@@ -177,7 +191,8 @@ void Core::carry_out(Entry& e, std::vector<Event> events, std::vector<TlsSession
                          x.disconnect_reason, mqtt::to_string(x.reason));
             if (x.disconnect_reason != "CLIENT_INITIATED_DISCONNECT" && x.disconnect_reason != "CONNECTION_LOST")
               stats_.refused(x.disconnect_reason);
-            e.session->close_after_flush();
+            if (e.outbox.empty() && !e.close_after) outgoing_.push_back(key);
+            e.close_after = true;  // after the frames before it, in the same batch
             finished.push_back(key);
           } else if constexpr (std::is_same_v<T, Lifecycle>) {
             if (x.connected) {
