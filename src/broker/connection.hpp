@@ -86,7 +86,8 @@ class Connection {
   std::uint16_t next_packet_id();
 
   Hub& hub_;
-  ConnectionIdentity identity_;
+  ConnectionIdentity identity_;   // its variables are moved into request_
+  iot::policy::Request request_;  // reused by allowed(): the variables plus the action/resource of each check
   Authorizer authorize_;
   Limits limits_;
   mqtt::FrameReader reader_;

@@ -72,6 +72,15 @@ void Core::bytes(TlsSession* session, Bytes data) {
     if (it == entries_.end()) return;
     it->second.connection->on_bytes(data);
     hub_.mark_dirty(*it->second.connection);
+    schedule_drain();
+  });
+}
+
+void Core::schedule_drain() {
+  if (drain_scheduled_) return;
+  drain_scheduled_ = true;
+  asio::post(ioc_, [this] {
+    drain_scheduled_ = false;
     drain();
   });
 }

@@ -79,6 +79,9 @@ class Core {
   };
 
   void drain();  // carries out the events of every connection the last call touched
+  // Bytes from clients are drained once behind the handlers already queued, so the frames a
+  // burst of reads produces for one receiver leave in one batch.
+  void schedule_drain();
   void hand_off();  // one batch per session that got frames (or a close) in this drain
   void carry_out(Entry& e, std::vector<Event> events, std::vector<TlsSession*>& finished);
   void arm(TlsSession* key, Entry& e, std::chrono::milliseconds after);
@@ -92,6 +95,7 @@ class Core {
   Hub hub_;
   std::unordered_map<TlsSession*, Entry> entries_;
   std::unordered_map<Connection*, TlsSession*> by_connection_;
+  bool drain_scheduled_ = false;
   std::vector<TlsSession*> outgoing_;  // sessions whose Entry::outbox/close_after wait for hand_off()
   std::atomic<std::size_t> open_count_{0};
   std::map<std::string, std::int64_t> versions_;  // lifecycle versionNumber per client (core thread)
