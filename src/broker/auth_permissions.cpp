@@ -88,6 +88,7 @@ void Permissions::load(iot::Registry& registry, std::string_view certificate_id)
 
 void Permissions::set_documents(std::vector<iot::policy::Document> docs) {
   documents_ = std::move(docs);
+  ++generation_;
   pointers_.clear();
   for (const auto& d : documents_) pointers_.push_back(&d);
 }

@@ -4,6 +4,7 @@
 
 #include <boost/asio/post.hpp>
 
+#include "broker/auth_decision_cache.hpp"
 #include "broker/lifecycle_events.hpp"
 #include "broker/server_ids.hpp"
 #include "broker/net/tls_session.hpp"
@@ -46,7 +47,10 @@ void Core::open(std::shared_ptr<TlsSession> session, Admission a) {
     TlsSession* key = session.get();
     ConnectionIdentity identity{to_core_scope(a.scope), std::move(a.variables)};
     auto permissions = a.permissions;
-    Authorizer authorize = [permissions](const iot::policy::Request& r) { return permissions->evaluate(r); };
+    // Decisions cached per (action, topic) until the certificate's policies change.
+    Authorizer authorize = [cache = std::make_shared<DecisionCache>(permissions)](const iot::policy::Request& r) {
+      return cache->evaluate(r);
+    };
     Entry e;
     e.connection = std::make_unique<Connection>(hub_, std::move(identity), std::move(authorize), options_.limits);
     e.session = std::move(session);
