@@ -75,6 +75,7 @@ void Core::bytes(TlsSession* session, Bytes data) {
     auto it = entries_.find(session);
     if (it == entries_.end()) return;
     it->second.connection->on_bytes(data);
+    it->second.session->core_consumed(data.size());
     hub_.mark_dirty(*it->second.connection);
     schedule_drain();
   });

@@ -25,6 +25,9 @@ using asio::use_awaitable;
 using mqtt::ReasonCode;
 using SteadyClock = std::chrono::steady_clock;
 
+// Bytes one client may have waiting in front of the core before its reads pause.
+constexpr std::size_t kMaxAtCore = 256 * 1024;
+
 namespace {
 
 // The v5 CONNACK reason code of a refusal made before the core sees the client: the one place
@@ -226,7 +229,15 @@ awaitable<void> TlsSession::run() {
     if (ec || closed_) break;
     stats_.bytes_in += n;
     stats_.messages_in += publishes_in_.feed(ByteView(buffer.data(), n));
+    at_core_ += n;
     core_.bytes(this, Bytes(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(n)));
+    // Backpressure: while the core has not caught up with what this client sent, stop reading
+    // (TCP pushes back on it) instead of queuing without bound in front of the core, where
+    // every message behind would wait (latency) and the queue would hold memory.
+    while (at_core_.load() > kMaxAtCore && !closed_) {
+      pause.expires_after(std::chrono::milliseconds(1));
+      co_await pause.async_wait(asio::redirect_error(use_awaitable, ec));
+    }
     // Throughput limit: stop reading until the bucket refills (TCP pushes back on the client);
     // a rate of 0 never waits.
     if (auto wait = byte_rate_.take(static_cast<double>(n), SteadyClock::now()); wait > SteadyClock::duration::zero()) {

@@ -12,6 +12,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -50,6 +51,8 @@ class TlsSession final : public std::enable_shared_from_this<TlsSession> {
   void deliver(std::vector<Bytes> frames, bool close_after);
   void send(Bytes bytes);     // deliver() of one frame
   void close_after_flush();   // deliver() of none, then close
+  // Core thread: the core has processed n bytes this session read (see kMaxAtCore).
+  void core_consumed(std::size_t n) { at_core_ -= n; }
 
  private:
   using Stream = boost::asio::ssl::stream<boost::asio::ip::tcp::socket>;
@@ -84,6 +87,7 @@ class TlsSession final : public std::enable_shared_from_this<TlsSession> {
   bool inbox_close_ = false;
   bool inbox_posted_ = false;  // a take_inbox() is on its way to the owner thread
   TokenBucket byte_rate_;      // inbound bytes per second; rate 0 = unlimited
+  std::atomic<std::size_t> at_core_{0};  // read and posted to the core, not yet processed by it
   PublishCounter publishes_in_;
 };
 
