@@ -74,22 +74,27 @@ iot::policy::Variables connection_variables(iot::Registry& registry, const iot::
 }
 
 void Permissions::load(iot::Registry& registry, std::string_view certificate_id) {
-  documents_.clear();
+  std::vector<iot::policy::Document> docs;
   for (const auto& attached : registry.policies_for_certificate(scope_, certificate_id)) {
     auto doc = iot::policy::parse(attached.document);
     if (!doc) {
       spdlog::warn("broker: policy {} of certificate {} does not parse: {}", attached.name, certificate_id, doc.error());
       continue;
     }
-    documents_.push_back(std::move(doc.value()));
+    docs.push_back(std::move(doc.value()));
   }
+  set_documents(std::move(docs));
+}
+
+void Permissions::set_documents(std::vector<iot::policy::Document> docs) {
+  documents_ = std::move(docs);
+  ++generation_;
+  pointers_.clear();
+  for (const auto& d : documents_) pointers_.push_back(&d);
 }
 
 iot::policy::Decision Permissions::evaluate(const iot::policy::Request& request) const {
-  std::vector<const iot::policy::Document*> docs;
-  docs.reserve(documents_.size());
-  for (const auto& d : documents_) docs.push_back(&d);
-  return iot::policy::evaluate(docs, request);
+  return iot::policy::evaluate(pointers_, request);
 }
 
 iot::policy::Decision Permissions::check(Action action, std::string_view name) const {

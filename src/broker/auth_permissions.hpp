@@ -3,6 +3,7 @@
 // retained publish (iot:Connect/Publish/Subscribe/Receive/RetainPublish). Reloaded when the
 // registry says the certificate's policies changed. Not thread-safe: owned by one connection.
 #pragma once
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -30,10 +31,15 @@ class Permissions {
  public:
   Permissions(iot::Scope scope, iot::policy::Variables variables)
       : scope_(std::move(scope)), variables_(std::move(variables)) {}
+  Permissions(const Permissions&) = delete;  // pointers_ points into documents_
+  Permissions& operator=(const Permissions&) = delete;
 
   // (Re)reads the certificate's attached policies; unparsable documents are skipped (logged).
   void load(iot::Registry& registry, std::string_view certificate_id);
-  void set_documents(std::vector<iot::policy::Document> docs) { documents_ = std::move(docs); }
+  void set_documents(std::vector<iot::policy::Document> docs);
+
+  // Moves whenever the documents change (load, set_documents): cached decisions are stale.
+  std::uint64_t generation() const { return generation_; }
 
   iot::policy::Decision check(Action action, std::string_view name) const;
   // For the core's Authorizer: evaluates a request built by the core (its own variables).
@@ -44,6 +50,8 @@ class Permissions {
   iot::Scope scope_;
   iot::policy::Variables variables_;
   std::vector<iot::policy::Document> documents_;
+  std::vector<const iot::policy::Document*> pointers_;
+  std::uint64_t generation_ = 0;  // into documents_, what evaluate() takes (kept, not rebuilt per check)
 };
 
 // Decimal rendering of a big-endian serial number, as AWS shows iot:Certificate.SerialNumber.

@@ -40,6 +40,7 @@ Connection::Connection(Hub& hub, ConnectionIdentity identity, Authorizer authori
       quotas_(quotas),
       publish_rate_(limits.publishes_per_second),
       reader_(limits.max_packet_size) {
+  request_.variables = std::move(identity_.variables);  // the policy variables live in request_
   events_.push_back(ArmKeepAlive{kConnectTimeout});
 }
 
@@ -63,8 +64,20 @@ std::string Connection::arn(std::string_view kind, std::string_view name) const 
 }
 
 bool Connection::allowed(std::string_view action, std::string_view kind, std::string_view name) {
-  iot::policy::Request r{std::string(action), arn(kind, name), identity_.variables};
-  return authorize_ && authorize_(r).allowed();
+  if (!authorize_) return false;
+  // One Request reused for every check (two per message): its strings keep their capacity and
+  // the variables map is built once, not copied per message.
+  request_.action.assign(action);
+  auto& resource = request_.resource;
+  resource.assign("arn:aws:iot:");
+  resource += identity_.scope.region;
+  resource += ':';
+  resource += identity_.scope.account;
+  resource += ':';
+  resource += kind;
+  resource += '/';
+  resource += name;
+  return authorize_(request_).allowed();
 }
 
 void Connection::send(const mqtt::Packet& packet) {
@@ -127,7 +140,7 @@ void Connection::on_connect(mqtt::Connect&& c) {
   }
   if (c.client_id.size() > limits_.max_client_id) return fail(ReasonCode::client_identifier_not_valid);
   client_id_ = c.client_id;
-  identity_.variables["iot:ClientId"] = {client_id_};
+  request_.variables["iot:ClientId"] = {client_id_};
 
   if (!allowed("iot:Connect", "client", client_id_)) {
     // AWS closes without a CONNACK; clients report "connection lost".

@@ -91,7 +91,8 @@ class Connection {
   std::uint16_t next_packet_id();
 
   Hub& hub_;
-  ConnectionIdentity identity_;
+  ConnectionIdentity identity_;   // its variables are moved into request_
+  iot::policy::Request request_;  // reused by allowed(): the variables plus the action/resource of each check
   Authorizer authorize_;
   Limits limits_;
   PublishQuotas* quotas_ = nullptr;

@@ -5,13 +5,15 @@
 
 namespace trustlane::broker {
 
-// `rate` tokens per second, bursts up to one second's worth.
+// `rate` tokens per second, bursts up to one second's worth; a rate of 0 (or less) is unlimited.
 class TokenBucket {
  public:
   using Clock = std::chrono::steady_clock;
   explicit TokenBucket(double rate) : rate_(rate), tokens_(std::max(rate, 1.0)) {}
+  bool unlimited() const { return !(rate_ > 0); }
   // Takes n tokens (going into debt if needed) and returns how long to wait before going on.
   Clock::duration take(double n, Clock::time_point now) {
+    if (unlimited()) return Clock::duration::zero();
     if (last_ != Clock::time_point{})
       tokens_ = std::min(rate_, tokens_ + rate_ * std::chrono::duration<double>(now - last_).count());
     last_ = now;

@@ -14,9 +14,10 @@
 namespace trustlane::broker {
 
 struct NetLimits {
-  double bytes_per_second = 512 * 1024;            // per connection; reading pauses above it
-  std::size_t max_outgoing_bytes = 1024 * 1024;    // queued for a slow reader: QoS 0 dropped above
-  std::size_t hard_outgoing_bytes = 8 * 1024 * 1024;  // above: the connection is closed
+  double bytes_per_second = 512 * 1024;            // per connection; reading pauses above it; 0 = unlimited
+  std::size_t max_outgoing_bytes = 1024 * 1024;    // queued for a slow reader: QoS 0 dropped above; 0 = never
+  std::size_t hard_outgoing_bytes = 8 * 1024 * 1024;  // above (or 8 × the QoS 0 limit, if more; never
+                                                      // when that is 0): the connection is closed
 };
 
 struct ServerOptions {

@@ -39,12 +39,13 @@ class BrokerService {
 };
 
 // The one call `trustlane cloud serve` makes: starts a broker for `registry` with the listener
-// addresses given on the command line ("HOST:PORT"; alpn may be empty), installs SIGUSR1 to toggle
-// per-second stats, and returns it (stopped by its destructor).
+// addresses given on the command line ("HOST:PORT"; alpn may be empty) and the network limits,
+// installs SIGUSR1 to toggle per-second stats, and returns it (stopped by its destructor).
 std::unique_ptr<BrokerService> start_broker_service(iot::Registry& registry, const iot::CloudCa& ca,
                                                     const std::string& mqtt_listen, const std::string& alpn_listen,
                                                     const std::string& domain,
-                                                    const std::filesystem::path& data_dir);
+                                                    const std::filesystem::path& data_dir,
+                                                    const NetLimits& net = {});
 // The same with every option (quotas, periodic stats from the start…).
 std::unique_ptr<BrokerService> start_broker_service(iot::Registry& registry, const iot::CloudCa& ca,
                                                     ServerOptions options);

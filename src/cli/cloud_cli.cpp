@@ -45,6 +45,8 @@ struct ServeOptions {
   broker::AccountLimits quotas;     // --account-*, --client-connects-per-second
   bool stats = false;               // --stats: the per-second stats line from the start
   double quota_publishes = 20'000;  // --account-publishes-per-second: in and out
+  double mqtt_bytes_per_second = 512 * 1024;          // AWS IoT: 512 KB/s per connection; 0 = unlimited
+  std::size_t mqtt_max_queued_bytes = 1024 * 1024;    // QoS 0 dropped above, per reader; 0 = never
 };
 
 void serve(const ServeOptions& o) {
@@ -83,6 +85,8 @@ void serve(const ServeOptions& o) {
   broker_options.limits = o.mqtt_limits;
   broker_options.accounts = quotas;
   broker_options.periodic_stats = o.stats;
+  broker_options.net.bytes_per_second = o.mqtt_bytes_per_second;
+  broker_options.net.max_outgoing_bytes = o.mqtt_max_queued_bytes;
   broker = broker::start_broker_service(store, *ca, std::move(broker_options));
   // The bound port, not the requested one: port 0 asks the system for a free port.
   std::string mqtt_host = o.mqtt.substr(0, o.mqtt.rfind(':'));
@@ -137,6 +141,14 @@ void add_cloud_commands(CLI::App& app) {
                         "concurrent connections per account and region (0: unlimited)")
       ->capture_default_str();
   serve_cmd->add_flag("--stats", opts->stats, "log broker stats every second on stderr (SIGUSR1 toggles it)");
+  serve_cmd->add_option("--mqtt-bytes-per-second", opts->mqtt_bytes_per_second,
+                        "inbound bytes per second per MQTT connection (AWS: 512 KB/s); reading pauses above; 0 = unlimited")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  serve_cmd->add_option("--mqtt-max-queued-bytes", opts->mqtt_max_queued_bytes,
+                        "bytes queued for a slow reader above which QoS 0 messages to it are dropped; 0 = never "
+                        "(the connection is closed above 8 × this, at least 8 MiB)")
+      ->capture_default_str();
   serve_cmd->callback([opts] { serve(*opts); });
   add_cloud_stats_command(*cmd);
 

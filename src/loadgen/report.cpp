@@ -49,6 +49,7 @@ std::string to_json(const Report& r) {
   if (auto cpu = r.broker_cpu_seconds()) {
     nlohmann::json b{{"cpu_seconds", *cpu}, {"rss_bytes", r.broker_after->rss_bytes}};
     if (r.connections_ok > 0) b["cpu_us_per_connection"] = *cpu * 1e6 / static_cast<double>(r.connections_ok);
+    if (r.received > 0) b["cpu_us_per_message"] = *cpu * 1e6 / static_cast<double>(r.received);
     if (r.broker_rss_loaded) b["rss_loaded_bytes"] = *r.broker_rss_loaded;
     if (r.broker_rss_baseline) b["rss_baseline_bytes"] = *r.broker_rss_baseline;
     if (r.broker_rss_loaded && r.broker_rss_baseline && r.connections_ok > 0 && *r.broker_rss_loaded >= *r.broker_rss_baseline)
@@ -81,6 +82,7 @@ std::string to_table(const Report& r) {
   if (auto cpu = r.broker_cpu_seconds()) {
     out += fmt::format("  {:<22} {:.2f} s CPU, RSS {}", "broker", *cpu, mib(r.broker_after->rss_bytes));
     if (r.connections_ok > 0) out += fmt::format(", {:.0f} µs CPU/connection", *cpu * 1e6 / static_cast<double>(r.connections_ok));
+    if (r.received > 0) out += fmt::format(", {:.2f} µs CPU/message", *cpu * 1e6 / static_cast<double>(r.received));
     out += "\n";
   }
   if (r.broker_rss_loaded && r.broker_rss_baseline && r.connections_ok > 0 && *r.broker_rss_loaded >= *r.broker_rss_baseline)

@@ -4,6 +4,7 @@
 
 #include <boost/asio/post.hpp>
 
+#include "broker/auth_decision_cache.hpp"
 #include "broker/lifecycle_events.hpp"
 #include "broker/server_ids.hpp"
 #include "broker/net/tls_session.hpp"
@@ -72,7 +73,10 @@ void Core::open(std::shared_ptr<TlsSession> session, Admission a) {
     TlsSession* key = session.get();
     ConnectionIdentity identity{to_core_scope(a.scope), std::move(a.variables)};
     auto permissions = a.permissions;
-    Authorizer authorize = [permissions](const iot::policy::Request& r) { return permissions->evaluate(r); };
+    // Decisions cached per (action, topic) until the certificate's policies change.
+    Authorizer authorize = [cache = std::make_shared<DecisionCache>(permissions)](const iot::policy::Request& r) {
+      return cache->evaluate(r);
+    };
     Entry e;
     stamp();
     e.connection =
@@ -100,7 +104,17 @@ void Core::bytes(TlsSession* session, Bytes data) {
     if (it == entries_.end()) return;
     stamp();
     it->second.connection->on_bytes(data);
+    it->second.session->core_consumed(data.size());
     hub_.mark_dirty(*it->second.connection);
+    schedule_drain();
+  });
+}
+
+void Core::schedule_drain() {
+  if (drain_scheduled_) return;
+  drain_scheduled_ = true;
+  asio::post(ioc_, [this] {
+    drain_scheduled_ = false;
     drain();
   });
 }
@@ -182,6 +196,7 @@ void Core::drain() {
       carry_out(e, e.connection->take_events(), finished);
     }
   }
+  hand_off();
   for (TlsSession* key : finished) {
     auto it = entries_.find(key);
     if (it == entries_.end()) continue;
@@ -196,6 +211,17 @@ void Core::drain() {
   }
 }
 
+void Core::hand_off() {
+  for (TlsSession* key : outgoing_) {
+    auto it = entries_.find(key);
+    if (it == entries_.end()) continue;
+    Entry& e = it->second;
+    e.session->deliver(std::move(e.outbox), std::exchange(e.close_after, false));
+    e.outbox.clear();  // moved-from: make it empty again for the next drain
+  }
+  outgoing_.clear();
+}
+
 void Core::carry_out(Entry& e, std::vector<Event> events, std::vector<TlsSession*>& finished) {
   TlsSession* key = e.session.get();
   for (auto& ev : events) {
@@ -203,7 +229,9 @@ void Core::carry_out(Entry& e, std::vector<Event> events, std::vector<TlsSession
         [&](auto& x) {
           using T = std::decay_t<decltype(x)>;
           if constexpr (std::is_same_v<T, SendBytes>) {
-            e.session->send(std::move(x.bytes));
+            // Collected, not posted: hand_off() sends each session its frames in one batch.
+            if (e.outbox.empty() && !e.close_after) outgoing_.push_back(key);
+            e.outbox.push_back(std::move(x.bytes));
           } else if constexpr (std::is_same_v<T, ArmKeepAlive>) {
             arm(key, e, x.after);
           } else if constexpr (std::is_same_v<T, CloseConnection>) {
@@ -212,7 +240,8 @@ void Core::carry_out(Entry& e, std::vector<Event> events, std::vector<TlsSession
                          x.disconnect_reason, mqtt::to_string(x.reason));
             if (x.disconnect_reason != "CLIENT_INITIATED_DISCONNECT" && x.disconnect_reason != "CONNECTION_LOST")
               stats_.refused(x.disconnect_reason);
-            e.session->close_after_flush();
+            if (e.outbox.empty() && !e.close_after) outgoing_.push_back(key);
+            e.close_after = true;  // after the frames before it, in the same batch
             finished.push_back(key);
           } else if constexpr (std::is_same_v<T, Lifecycle>) {
             if (x.connected) {

@@ -80,9 +80,15 @@ class Core {
     std::string session_uuid;
     std::string client_id;  // once connected
     std::shared_ptr<Permissions> permissions;
+    std::vector<Bytes> outbox;  // frames of this drain, handed to the session in one batch
+    bool close_after = false;   // then close it once they are written
   };
 
   void drain();  // carries out the events of every connection the last call touched
+  // Bytes from clients are drained once behind the handlers already queued, so the frames a
+  // burst of reads produces for one receiver leave in one batch.
+  void schedule_drain();
+  void hand_off();  // one batch per session that got frames (or a close) in this drain
   void carry_out(Entry& e, std::vector<Event> events, std::vector<TlsSession*>& finished);
   void arm(TlsSession* key, Entry& e, std::chrono::milliseconds after);
   PresenceFacts facts(Entry& e);
@@ -97,6 +103,8 @@ class Core {
   Hub hub_;
   std::unordered_map<TlsSession*, Entry> entries_;
   std::unordered_map<Connection*, TlsSession*> by_connection_;
+  bool drain_scheduled_ = false;
+  std::vector<TlsSession*> outgoing_;  // sessions whose Entry::outbox/close_after wait for hand_off()
   std::atomic<std::size_t> open_count_{0};
   std::map<std::string, std::int64_t> versions_;  // lifecycle versionNumber per client (core thread)
   PublishQuotas quotas_;  // core thread only

@@ -256,8 +256,9 @@ bool BrokerService::periodic_stats() const { return impl_->periodic; }
 std::unique_ptr<BrokerService> start_broker_service(iot::Registry& registry, const iot::CloudCa& ca,
                                                     const std::string& mqtt_listen, const std::string& alpn_listen,
                                                     const std::string& domain,
-                                                    const std::filesystem::path& data_dir) {
+                                                    const std::filesystem::path& data_dir, const NetLimits& net) {
   ServerOptions o;
+  o.net = net;
   o.mqtt_listen = mqtt_listen;
   o.alpn_listen = alpn_listen;
   if (!domain.empty()) o.domain = domain;

@@ -27,6 +27,9 @@ using asio::use_awaitable;
 using mqtt::ReasonCode;
 using SteadyClock = std::chrono::steady_clock;
 
+// Bytes one client may have waiting in front of the core before its reads pause.
+constexpr std::size_t kMaxAtCore = 256 * 1024;
+
 namespace {
 
 // The v5 CONNACK reason code of a refusal made before the core sees the client: the one place
@@ -55,8 +58,6 @@ std::array<std::uint8_t, 16 * 1024>& thread_read_buffer() {
   thread_local std::array<std::uint8_t, 16 * 1024> buffer;
   return buffer;
 }
-
-bool is_qos0_publish(const Bytes& b) { return !b.empty() && (b[0] & 0xF0) == 0x30 && (b[0] & 0x06) == 0; }
 
 }  // namespace
 
@@ -102,6 +103,8 @@ TlsSession::TlsSession(Core& core, iot::Registry& registry, Stats& stats, const 
       write_wake_(executor_),
       watchdog_timer_(executor_),
       deadline_(SteadyClock::now() + options.handshake_timeout),
+      out_(QueueLimits{options.net.max_outgoing_bytes,
+                       hard_limit_for(options.net.max_outgoing_bytes, options.net.hard_outgoing_bytes)}),
       byte_rate_(options.net.bytes_per_second) {
   boost::system::error_code ec;
   auto ep = stream_.next_layer().remote_endpoint(ec);
@@ -238,8 +241,17 @@ awaitable<void> TlsSession::run() {
     if (ec || closed_) break;
     stats_.bytes_in += n;
     stats_.messages_in += publishes_in_.feed(ByteView(buffer.data(), n));
+    at_core_ += n;
     core_.bytes(this, Bytes(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(n)));
-    // Throughput limit: stop reading until the bucket refills (TCP pushes back on the client).
+    // Backpressure: while the core has not caught up with what this client sent, stop reading
+    // (TCP pushes back on it) instead of queuing without bound in front of the core, where
+    // every message behind would wait (latency) and the queue would hold memory.
+    while (at_core_.load() > kMaxAtCore && !closed_) {
+      pause.expires_after(std::chrono::milliseconds(1));
+      co_await pause.async_wait(asio::redirect_error(use_awaitable, ec));
+    }
+    // Throughput limit: stop reading until the bucket refills (TCP pushes back on the client);
+    // a rate of 0 never waits.
     if (auto wait = byte_rate_.take(static_cast<double>(n), SteadyClock::now()); wait > SteadyClock::duration::zero()) {
       pause.expires_after(wait);
       co_await pause.async_wait(asio::redirect_error(use_awaitable, ec));
@@ -294,37 +306,64 @@ awaitable<void> TlsSession::refuse(Refusal why, const std::string& detail, std::
 }
 
 void TlsSession::send(Bytes bytes) {
-  asio::post(executor_, [self = shared_from_this(), bytes = std::move(bytes)]() mutable {
-    self->enqueue(std::move(bytes));
-  });
+  std::vector<Bytes> one;
+  one.push_back(std::move(bytes));
+  deliver(std::move(one), false);
 }
 
-void TlsSession::enqueue(Bytes bytes) {
+void TlsSession::close_after_flush() { deliver({}, true); }
+
+void TlsSession::deliver(std::vector<Bytes> frames, bool close_after) {
+  bool wake = false;
+  {
+    std::lock_guard lock(inbox_mutex_);
+    if (inbox_.empty()) {
+      inbox_.swap(frames);
+    } else {
+      inbox_.insert(inbox_.end(), std::make_move_iterator(frames.begin()), std::make_move_iterator(frames.end()));
+    }
+    inbox_close_ = inbox_close_ || close_after;
+    wake = !std::exchange(inbox_posted_, true);
+  }
+  if (wake) asio::post(executor_, [self = shared_from_this()] { self->take_inbox(); });
+}
+
+void TlsSession::take_inbox() {
+  std::vector<Bytes> frames;
+  bool close_after = false;
+  {
+    std::lock_guard lock(inbox_mutex_);
+    frames.swap(inbox_);
+    close_after = std::exchange(inbox_close_, false);
+    inbox_posted_ = false;
+  }
+  for (const auto& f : frames) enqueue(f);
+  if (close_after) begin_close_after_flush();
+  write_wake_.cancel();  // once per batch
+}
+
+void TlsSession::enqueue(ByteView frame) {
   if (closed_ || close_when_flushed_) return;
-  if (is_qos0_publish(bytes) && out_bytes_ > options_.net.max_outgoing_bytes) {
-    ++stats_.dropped;  // a slow reader loses QoS 0 messages instead of growing our memory
-    return;
+  switch (out_.push(frame)) {
+    case OutgoingQueue::Verdict::queued:
+      if ((frame[0] & 0xF0) == 0x30) ++stats_.messages_out;
+      return;
+    case OutgoingQueue::Verdict::dropped:
+      ++stats_.dropped;  // a slow reader loses QoS 0 messages instead of growing our memory
+      return;
+    case OutgoingQueue::Verdict::overflow:
+      stats_.refused("slow_reader");
+      spdlog::warn("broker: {} reads too slowly ({} bytes queued): closing", peer_ip_, out_.queued_bytes());
+      close();
+      return;
   }
-  if (out_bytes_ + bytes.size() > options_.net.hard_outgoing_bytes) {
-    stats_.refused("slow_reader");
-    spdlog::warn("broker: {} reads too slowly ({} bytes queued): closing", peer_ip_, out_bytes_);
-    close();
-    return;
-  }
-  if (!bytes.empty() && (bytes[0] & 0xF0) == 0x30) ++stats_.messages_out;
-  out_bytes_ += bytes.size();
-  out_.push_back(std::move(bytes));
-  write_wake_.cancel();
 }
 
-void TlsSession::close_after_flush() {
-  asio::post(executor_, [self = shared_from_this()] {
-    if (self->closed_) return;
-    self->close_when_flushed_ = true;
-    self->deadline_ = SteadyClock::now() + std::chrono::seconds(5);
-    self->watchdog_timer_.cancel();
-    self->write_wake_.cancel();
-  });
+void TlsSession::begin_close_after_flush() {
+  if (closed_) return;
+  close_when_flushed_ = true;
+  deadline_ = SteadyClock::now() + std::chrono::seconds(5);
+  watchdog_timer_.cancel();
 }
 
 awaitable<void> TlsSession::write_loop() {
@@ -340,20 +379,17 @@ awaitable<void> TlsSession::write_loop() {
       co_await write_wake_.async_wait(asio::redirect_error(use_awaitable, ec));
       continue;
     }
-    Bytes batch;  // everything queued, in one TLS write
-    while (!out_.empty() && batch.size() < 64 * 1024) {
-      auto& front = out_.front();
-      batch.insert(batch.end(), front.begin(), front.end());
-      out_bytes_ -= front.size();
-      out_.pop_front();
-    }
+    // Everything queued since the last write goes out in one TLS write (one or a few records).
+    auto data = out_.begin_write();
+    const std::size_t size = data.size();
     boost::system::error_code ec;
-    co_await asio::async_write(stream_, asio::buffer(batch), asio::redirect_error(use_awaitable, ec));
+    co_await asio::async_write(stream_, asio::buffer(data.data(), size), asio::redirect_error(use_awaitable, ec));
+    out_.written();
     if (ec) {
       close();
       co_return;
     }
-    stats_.bytes_out += batch.size();
+    stats_.bytes_out += size;
   }
 }
 

@@ -1,8 +1,10 @@
 // One client's TLS connection, owned by one I/O thread: handshake (with timeout), ALPN check,
 // identity (MAR/JITR, auth_identify), the CONNECT read and refused here when the identity is not
 // acceptable (3.1.1: closed without CONNACK; 5: CONNACK with a reason code), then bytes shuttled
-// to and from the MQTT core. Outgoing bytes wait in a bounded queue: QoS 0 PUBLISHes are dropped
-// for a slow reader above a soft limit and the connection is closed above a hard one.
+// to and from the MQTT core. Outgoing frames arrive from the core in batches (deliver(): one
+// cross-thread wake-up per batch, not per message) and wait in a bounded OutgoingQueue written
+// with one TLS write per wake-up: QoS 0 PUBLISHes are dropped for a slow reader above a soft
+// limit and the connection is closed above a hard one.
 #pragma once
 #include <utility>  // Boost 1.74 awaitable.hpp needs std::exchange
 
@@ -10,14 +12,17 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <deque>
+#include <atomic>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "broker/auth_identify.hpp"
 #include "broker/net/core.hpp"
 #include "broker/net/tls_stream.hpp"
+#include "broker/net/outgoing_queue.hpp"
 #include "broker/server_limits.hpp"
 #include "mqtt/packets.hpp"
 
@@ -41,9 +46,14 @@ class TlsSession final : public std::enable_shared_from_this<TlsSession> {
   ~TlsSession();
   void start();
 
-  // Any thread (posted to the owner).
-  void send(Bytes bytes);
-  void close_after_flush();
+  // Any thread. Frames to send, in order, then (close_after) close once they are written.
+  // Batches arriving while the owner has not yet taken the previous one join it: one post per
+  // wake-up of the owner thread, whatever the number of frames.
+  void deliver(std::vector<Bytes> frames, bool close_after);
+  void send(Bytes bytes);     // deliver() of one frame
+  void close_after_flush();   // deliver() of none, then close
+  // Core thread: the core has processed n bytes this session read (see kMaxAtCore).
+  void core_consumed(std::size_t n) { at_core_ -= n; }
 
  private:
   using Stream = TlsStream;
@@ -52,7 +62,9 @@ class TlsSession final : public std::enable_shared_from_this<TlsSession> {
   boost::asio::awaitable<void> watchdog();
   boost::asio::awaitable<std::optional<Bytes>> read_connect();
   boost::asio::awaitable<void> refuse(Refusal why, const std::string& detail, std::optional<mqtt::Version> version);
-  void enqueue(Bytes bytes);
+  void take_inbox();  // owner thread: moves the delivered frames into the outgoing queue
+  void enqueue(ByteView frame);
+  void begin_close_after_flush();
   void close();
 
   Core& core_;
@@ -70,9 +82,13 @@ class TlsSession final : public std::enable_shared_from_this<TlsSession> {
   bool handed_over_ = false;  // the core owns the MQTT session
   bool closed_ = false;
   bool close_when_flushed_ = false;
-  std::deque<Bytes> out_;
-  std::size_t out_bytes_ = 0;
-  TokenBucket byte_rate_;
+  OutgoingQueue out_;
+  std::mutex inbox_mutex_;  // guards the three below (filled by the core thread)
+  std::vector<Bytes> inbox_;
+  bool inbox_close_ = false;
+  bool inbox_posted_ = false;  // a take_inbox() is on its way to the owner thread
+  TokenBucket byte_rate_;      // inbound bytes per second; rate 0 = unlimited
+  std::atomic<std::size_t> at_core_{0};  // read and posted to the core, not yet processed by it
   PublishCounter publishes_in_;
 };
 

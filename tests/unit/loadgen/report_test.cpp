@@ -50,6 +50,7 @@ TEST(Report, JsonCarriesEveryCount) {
   EXPECT_EQ(j["errors"]["tls-handshake"], 1);
   EXPECT_NEAR(j["broker"]["cpu_seconds"].get<double>(), 0.9, 1e-9);
   EXPECT_NEAR(j["broker"]["cpu_us_per_connection"].get<double>(), 100000.0, 1e-3);
+  EXPECT_NEAR(j["broker"]["cpu_us_per_message"].get<double>(), 0.9e6 / 97, 1e-6);  // per delivered message
 }
 
 TEST(Report, NoBrokerSectionWithoutSamples) {
