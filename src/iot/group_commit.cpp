@@ -1,0 +1,65 @@
+#include "iot/group_commit.hpp"
+
+#include "iot/sqlite.hpp"
+
+namespace trustlane::iot {
+
+void GroupCommit::run(const Mutation& mutation) {
+  Pending self{&mutation, false, nullptr};
+  std::unique_lock lock(queue_mutex_);
+  queue_.push_back(&self);
+  while (!self.done) {
+    if (leader_) {
+      finished_.wait(lock);
+      continue;
+    }
+    // Lead: commit batches until our own mutation is done (it is in the first one we take).
+    leader_ = true;
+    std::deque<Pending*> batch;
+    batch.swap(queue_);
+    lock.unlock();
+    commit_batch(batch);
+    lock.lock();
+    ++batches_;
+    mutations_ += batch.size();
+    for (auto* p : batch) p->done = true;
+    leader_ = false;
+    finished_.notify_all();
+  }
+  if (self.error) std::rethrow_exception(self.error);
+}
+
+void GroupCommit::commit_batch(std::deque<Pending*>& batch) {
+  std::lock_guard db_lock(db_mutex_);
+  try {
+    Transaction tx(db_);
+    for (auto* p : batch) {
+      db_.exec("SAVEPOINT mutation");
+      bool keep = false;
+      try {
+        keep = (*p->mutation)();
+      } catch (...) {
+        p->error = std::current_exception();
+      }
+      db_.exec(keep ? "RELEASE mutation" : "ROLLBACK TO mutation; RELEASE mutation");
+    }
+    tx.commit();
+  } catch (...) {
+    // The group did not commit (or a savepoint failed): nothing of it is stored, every caller hears why.
+    auto error = std::current_exception();
+    for (auto* p : batch)
+      if (!p->error) p->error = error;
+  }
+}
+
+std::uint64_t GroupCommit::batches() const {
+  std::lock_guard lock(queue_mutex_);
+  return batches_;
+}
+
+std::uint64_t GroupCommit::mutations() const {
+  std::lock_guard lock(queue_mutex_);
+  return mutations_;
+}
+
+}  // namespace trustlane::iot
