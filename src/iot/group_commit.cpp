@@ -57,6 +57,11 @@ std::uint64_t GroupCommit::batches() const {
   return batches_;
 }
 
+std::size_t GroupCommit::queued() const {
+  std::lock_guard lock(queue_mutex_);
+  return queue_.size();
+}
+
 std::uint64_t GroupCommit::mutations() const {
   std::lock_guard lock(queue_mutex_);
   return mutations_;

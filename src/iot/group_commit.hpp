@@ -32,6 +32,7 @@ class GroupCommit {
 
   std::uint64_t batches() const;    // transactions committed (for tests and stats)
   std::uint64_t mutations() const;  // mutations that went through them
+  std::size_t queued() const;       // mutations waiting for the next batch
 
  private:
   struct Pending {

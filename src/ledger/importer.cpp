@@ -173,9 +173,15 @@ ImportSummary import_entries(const std::vector<VerifiedEntry>& entries, const Im
   std::size_t batch = std::max<std::size_t>(1, options.batch);
   summary.path = options.path;
   if (options.path != ImportPath::PerCall && !entries.empty()) {
-    auto client = factory();
-    std::size_t cap = probe_bulk_route(*client);
-    ++summary.requests;
+    std::size_t cap = 0;
+    try {
+      auto client = factory();
+      ++summary.requests;
+      cap = probe_bulk_route(*client);
+    } catch (const std::runtime_error&) {
+      // Unreachable: the per-call path reports every chip as failed, as it always did.
+      if (options.path == ImportPath::Bulk) throw;
+    }
     if (cap == 0 && options.path == ImportPath::Bulk)
       throw std::runtime_error("the control plane does not offer " + std::string(kBulkRoute) +
                                " (use --api-path aws for AWS IoT)");
