@@ -42,7 +42,7 @@ Outcome<std::vector<Outcome<BulkRegistered>>> Store::bulk_register_without_ca(
       }
       const auto& cert = *parsed[i];
       std::size_t notes_before = notes.size();
-      db_->exec("SAVEPOINT item");
+      db_->prepare("SAVEPOINT item").run();
       auto one = [&]() -> Outcome<BulkRegistered> {
         BulkRegistered out;
         if (auto existing = load_certificate(scope, cert.id)) {
@@ -65,9 +65,10 @@ Outcome<std::vector<Outcome<BulkRegistered>>> Store::bulk_register_without_ca(
         return out;
       }();
       if (one) {
-        db_->exec("RELEASE item");
+        db_->prepare("RELEASE item").run();
       } else {
-        db_->exec("ROLLBACK TO item; RELEASE item");
+        db_->prepare("ROLLBACK TO item").run();
+        db_->prepare("RELEASE item").run();
         notes.resize(notes_before);  // nothing of this item was stored, so nothing changed
       }
       results.push_back(std::move(one));

@@ -145,7 +145,7 @@ TEST_F(GroupCommitTest, AFailedCommitReachesEveryCallerOfTheBatch) {
   // A mutation that ends the transaction itself makes COMMIT fail: its batch hears about it.
   EXPECT_THROW(group_->run([&] {
     insert("x");
-    db_->exec("RELEASE mutation; COMMIT");
+    db_->exec("COMMIT");
     return true;
   }),
                StorageError);
