@@ -43,6 +43,7 @@ Reply dispatch(Operation op, Call& c) {
     case Operation::DetachThingPrincipal: return detach_thing_principal(c);
     case Operation::ListThingPrincipals: return list_thing_principals(c);
     case Operation::ListPrincipalThings: return list_principal_things(c);
+    case Operation::BulkRegisterWithoutCA: return bulk_register_without_ca(c);
   }
   return fail(ApiError{500, "InternalFailureException", "unhandled operation", nlohmann::json::object()});
 }

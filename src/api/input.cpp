@@ -173,6 +173,16 @@ const nlohmann::json* Input::body_object(const std::string& name) {
   return v;
 }
 
+const nlohmann::json* Input::body_array(const std::string& name) {
+  const auto* v = body_member(name);
+  if (!v) return nullptr;
+  if (!v->is_array()) {
+    reject(validation("Value at '" + name + "' must be a list"));
+    return nullptr;
+  }
+  return v;
+}
+
 std::optional<std::map<std::string, std::string>> Input::attributes(const nlohmann::json& payload) {
   auto it = payload.find("attributes");
   if (it == payload.end() || it->is_null()) return std::nullopt;

@@ -49,6 +49,7 @@ class Input {
   std::optional<bool> body_bool(const std::string& name);
   std::optional<std::int64_t> body_int(const std::string& name);
   const nlohmann::json* body_object(const std::string& name);
+  const nlohmann::json* body_array(const std::string& name);
   // Attributes map (AttributePayload.attributes): names/values checked against the model.
   std::optional<std::map<std::string, std::string>> attributes(const nlohmann::json& payload);
 

@@ -64,6 +64,10 @@ Reply detach_thing_principal(Call& c);
 Reply list_thing_principals(Call& c);
 Reply list_principal_things(Call& c);
 
+// trustlane's bulk route (ops_bulk.cpp).
+inline constexpr std::size_t kMaxBulkItems = 500;  // ~500 × 1 KB PEM stays well under the 1 MiB body cap
+Reply bulk_register_without_ca(Call& c);
+
 // Shared helpers.
 inline Failure<ApiError> rejected(const Input& in) { return fail(in.error()); }
 template <class T>

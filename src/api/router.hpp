@@ -49,6 +49,8 @@ enum class Operation {
   DetachThingPrincipal,
   ListThingPrincipals,
   ListPrincipalThings,
+  // trustlane's own (not AWS IoT): paths under /trustlane/ never collide with AWS routes.
+  BulkRegisterWithoutCA,
 };
 
 std::string_view operation_name(Operation op);

@@ -72,6 +72,7 @@ void print_summary(const ledger::VerifiedLedger& verified, const ledger::ImportS
   for (const auto& [reason, count] : by_reason) std::printf("  %-16s %zu\n", (reason + ":").c_str(), count);
   std::printf("time:             %.2f s (%zu requests, %.0f chips/s)\n", seconds, s.requests,
               seconds > 0 ? static_cast<double>(verified.accepted.size()) / seconds : 0.0);
+  std::printf("api path:         %s\n", std::string(ledger::to_string(s.path)).c_str());
   std::fflush(stdout);
 }
 
@@ -80,6 +81,8 @@ void add_cloud_import_ledger(CLI::App& cloud) {
     std::string ledger, account, policy, thing_prefix, verify_with, vendor_ca, endpoint_url, region, create_policy;
     std::string access_key, secret_key;
     unsigned connections = 8;
+    std::string api_path = "auto";
+    std::size_t batch = 250;
   };
   auto args = std::make_shared<Args>();
   auto* cmd = cloud.add_subcommand(
@@ -96,12 +99,19 @@ void add_cloud_import_ledger(CLI::App& cloud) {
   cmd->add_option("--access-key", args->access_key, "access key id (default: $AWS_ACCESS_KEY_ID, else the account id)");
   cmd->add_option("--secret-key", args->secret_key, "secret access key (default: $AWS_SECRET_ACCESS_KEY)");
   cmd->add_option("--connections", args->connections, "parallel keep-alive connections")->capture_default_str();
+  cmd->add_option("--api-path", args->api_path,
+                  "auto: trustlane's bulk route when the cloud offers it, else aws; bulk: only the bulk route; "
+                  "aws: AWS IoT's 4 calls per chip (works against real AWS)")
+      ->check(CLI::IsMember({"auto", "bulk", "aws"}))
+      ->capture_default_str();
+  cmd->add_option("--batch", args->batch, "chips per bulk request (1..500)")->capture_default_str();
   cmd->callback([args] {
     if (args->verify_with.empty() && args->vendor_ca.empty())
       throw UsageError("give --verify-with SIGNER.pem and/or --vendor-ca CA.pem: an unverified ledger is never imported");
     if (args->account.size() != 12 || !std::all_of(args->account.begin(), args->account.end(), ::isdigit))
       throw UsageError("--account must be a 12-digit account id, got '" + args->account + "'");
     if (args->connections < 1 || args->connections > 256) throw UsageError("--connections must be 1..256");
+    if (args->batch < 1 || args->batch > 500) throw UsageError("--batch must be 1..500");
     ledger::Trust trust;
     if (!args->verify_with.empty()) trust.signer = load_certificate(args->verify_with, "--verify-with");
     if (!args->vendor_ca.empty()) trust.vendor_ca = load_certificate(args->vendor_ca, "--vendor-ca");
@@ -122,6 +132,10 @@ void add_cloud_import_ledger(CLI::App& cloud) {
     options.policy = args->policy;
     options.thing_prefix = args->thing_prefix;
     options.connections = args->connections;
+    options.batch = args->batch;
+    options.path = args->api_path == "bulk" ? ledger::ImportPath::Bulk
+                   : args->api_path == "aws" ? ledger::ImportPath::PerCall
+                                             : ledger::ImportPath::Auto;
     if (!args->create_policy.empty()) options.create_policy = read_text_file(args->create_policy);
 
     auto start = std::chrono::steady_clock::now();

@@ -7,6 +7,7 @@
 #include "crypto/digest.hpp"
 #include "iot/arn.hpp"
 #include "iot/endpoint.hpp"
+#include "iot/group_commit.hpp"
 #include "iot/store_internal.hpp"
 
 namespace trustlane::iot {
@@ -148,6 +149,7 @@ Store::Store(const std::filesystem::path& db_path, std::shared_ptr<const CloudCa
   db_ = std::make_unique<Database>(db_path.string());
   if (options_.sync_full) db_->exec("PRAGMA synchronous=FULL");
   create_schema();
+  group_ = std::make_unique<GroupCommit>(*db_, mutex_);
   auto& st = db_->prepare("SELECT endpoint_prefix, account, region FROM accounts");
   while (st.step()) endpoints_[st.text(0)] = Scope{st.text(1), st.text(2)};
   st.reset();

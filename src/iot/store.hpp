@@ -18,6 +18,7 @@
 namespace trustlane::iot {
 
 class Database;
+class GroupCommit;
 class Statement;
 
 struct StoreOptions {
@@ -63,6 +64,17 @@ struct ThingFilter {
   std::string type_name;
 };
 
+// One certificate of a bulk registration (the ledger import's local fast path).
+struct BulkRegisterItem {
+  std::string certificate_pem;
+  std::string thing_name;  // empty: no thing
+};
+
+struct BulkRegistered {
+  CertificateInfo certificate;
+  bool created = false;  // false: the account already held it (its links were still ensured)
+};
+
 class Store final : public Registry {
  public:
   Store(const std::filesystem::path& db_path, std::shared_ptr<const CloudCa> ca, StoreOptions options = {});
@@ -79,6 +91,14 @@ class Store final : public Registry {
   // Certificates
   Outcome<CertificateInfo> register_certificate_without_ca(const Scope& scope, std::string_view pem,
                                                            CertificateStatus status);
+  // Per item, in one transaction: RegisterCertificateWithoutCA (an existing certificate is not
+  // an error here), AttachPolicy `policy` (unless empty), CreateThing + AttachThingPrincipal
+  // (unless the item has no thing name). A failing item is rolled back alone and reported in
+  // its slot; the batch fails as a whole only when `policy` does not exist.
+  Outcome<std::vector<Outcome<BulkRegistered>>> bulk_register_without_ca(const Scope& scope,
+                                                                        const std::vector<BulkRegisterItem>& items,
+                                                                        CertificateStatus status,
+                                                                        std::string_view policy);
   Outcome<CertificateInfo> register_certificate(const Scope& scope, std::string_view pem,
                                                 std::string_view ca_pem, CertificateStatus status);
   Outcome<KeysAndCertificate> create_keys_and_certificate(const Scope& scope, bool set_active);
@@ -161,6 +181,22 @@ class Store final : public Registry {
   Outcome<CertificateInfo> insert_certificate(const Scope& scope, const crypto::Certificate& cert,
                                               CertificateStatus status, CertificateMode mode,
                                               const std::string& ca_id);
+  // What a new certificate row needs, computed from the parsed certificate outside any lock.
+  struct NewCertificate {
+    std::string id, pem;
+    std::int64_t not_before = 0, not_after = 0;
+  };
+  static NewCertificate describe_new(const crypto::Certificate& cert);
+  Outcome<CertificateInfo> insert_new_certificate(const Scope& scope, const NewCertificate& cert,
+                                                  CertificateStatus status, CertificateMode mode,
+                                                  const std::string& ca_id);
+  // Attaches an existing policy to a certificate (lock held); `notes` gets the change, if any.
+  Outcome<Done> attach_policy_locked(const Scope& scope, std::string_view name, std::string_view target,
+                                     const std::string& certificate_id, std::vector<Notification>& notes);
+  void insert_thing_row(const Scope& scope, std::string_view name, std::string_view type_name,
+                        const Attributes& attributes);
+  void insert_thing_principal(const Scope& scope, std::string_view thing, std::string_view principal,
+                              const std::string& certificate_id);
   std::vector<std::string> certificates_with_policy(const Scope& scope, std::string_view policy) const;
   Outcome<std::string> certificate_id_of_target(const Scope& scope, std::string_view target) const;
 
@@ -168,6 +204,7 @@ class Store final : public Registry {
   std::shared_ptr<const CloudCa> ca_;
   mutable std::mutex mutex_;
   std::unique_ptr<Database> db_;
+  std::unique_ptr<GroupCommit> group_;  // concurrent writers share commits (hot mutations)
   // prefix → scope; filled from the accounts table, so SNI lookups need no SQL.
   mutable std::shared_mutex endpoints_mutex_;
   std::map<std::string, Scope> endpoints_;

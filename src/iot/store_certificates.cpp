@@ -3,6 +3,7 @@
 
 #include "iot/arn.hpp"
 #include "iot/certificate_check.hpp"
+#include "iot/group_commit.hpp"
 #include "iot/store.hpp"
 #include "iot/store_internal.hpp"
 
@@ -43,33 +44,54 @@ std::optional<CertificateInfo> Store::load_certificate(const Scope& scope, std::
   return out;
 }
 
+Store::NewCertificate Store::describe_new(const crypto::Certificate& cert) {
+  return {cert.sha256_hex(), cert.pem(), cert.not_before(), cert.not_after()};
+}
+
 Outcome<CertificateInfo> Store::insert_certificate(const Scope& scope, const crypto::Certificate& cert,
                                                    CertificateStatus status, CertificateMode mode,
                                                    const std::string& ca_id) {
+  return insert_new_certificate(scope, describe_new(cert), status, mode, ca_id);
+}
+
+Outcome<CertificateInfo> Store::insert_new_certificate(const Scope& scope, const NewCertificate& cert,
+                                                       CertificateStatus status, CertificateMode mode,
+                                                       const std::string& ca_id) {
   ensure_account(scope);
-  auto id = cert.sha256_hex();
-  if (load_certificate(scope, id)) {
-    Error e{ErrorKind::ResourceAlreadyExists, "The certificate is already provisioned or registered", id,
-            certificate_arn(scope, id)};
+  if (load_certificate(scope, cert.id)) {
+    Error e{ErrorKind::ResourceAlreadyExists, "The certificate is already provisioned or registered", cert.id,
+            certificate_arn(scope, cert.id)};
     return fail(std::move(e));
   }
-  auto t = now();
+  CertificateInfo c;
+  c.id = cert.id;
+  c.arn = certificate_arn(scope, c.id);
+  c.ca_id = ca_id;
+  c.status = status;
+  c.mode = mode;
+  c.pem = cert.pem;
+  c.owned_by = scope.account;
+  c.created = c.modified = now();
+  c.customer_version = 1;
+  c.generation_id = new_generation_id();
+  c.not_before = cert.not_before;
+  c.not_after = cert.not_after;
   db_->prepare("INSERT INTO certificates(account, region, id, ca_id, status, mode, pem, created, modified, "
                "customer_version, generation_id, not_before, not_after) "
                "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, 1, ?9, ?10, ?11)")
       .bind(1, scope.account)
       .bind(2, scope.region)
-      .bind(3, id)
+      .bind(3, c.id)
       .bind(4, ca_id)
       .bind(5, to_string(status))
       .bind(6, to_string(mode))
-      .bind(7, cert.pem())
-      .bind(8, t)
-      .bind(9, new_generation_id())
-      .bind(10, cert.not_before())
-      .bind(11, cert.not_after())
+      .bind(7, c.pem)
+      .bind(8, c.created)
+      .bind(9, c.generation_id)
+      .bind(10, c.not_before)
+      .bind(11, c.not_after)
       .run();
-  return *load_certificate(scope, id);
+  return c;  // what a reload would read back, without the second query
 }
 
 Outcome<CertificateInfo> Store::register_certificate_without_ca(const Scope& scope, std::string_view pem,
@@ -77,8 +99,15 @@ Outcome<CertificateInfo> Store::register_certificate_without_ca(const Scope& sco
   if (auto ok = check_initial_status(status); !ok) return fail(ok.error());
   auto cert = parse_certificate_pem(pem, now());
   if (!cert) return fail(cert.error());
-  std::lock_guard lock(mutex_);
-  return insert_certificate(scope, *cert, status, CertificateMode::SniOnly, "");
+  // Hashing and re-encoding happen here, in parallel on the caller's thread; only the SQL runs
+  // in the (grouped) write transaction.
+  auto facts = describe_new(*cert);
+  Outcome<CertificateInfo> result = error(ErrorKind::InternalFailure, "not registered");
+  group_->run([&] {
+    result = insert_new_certificate(scope, facts, status, CertificateMode::SniOnly, "");
+    return static_cast<bool>(result);
+  });
+  return result;
 }
 
 Outcome<CertificateInfo> Store::register_certificate(const Scope& scope, std::string_view pem,

@@ -232,6 +232,28 @@ Outcome<Done> Store::delete_policy_version(const Scope& scope, std::string_view 
   return Done{};
 }
 
+Outcome<Done> Store::attach_policy_locked(const Scope& scope, std::string_view name, std::string_view target,
+                                          const std::string& certificate_id, std::vector<Notification>& notes) {
+  auto& exists = db_->prepare("SELECT 1 FROM policy_targets WHERE account = ?1 AND region = ?2 AND policy = ?3 AND target = ?4");
+  exists.bind(1, scope.account).bind(2, scope.region).bind(3, name).bind(4, target);
+  bool attached = exists.step();
+  exists.reset();
+  if (attached) return Done{};
+  auto& count = db_->prepare("SELECT COUNT(*) FROM policy_targets WHERE account = ?1 AND region = ?2 AND certificate_id = ?3");
+  count.bind(1, scope.account).bind(2, scope.region).bind(3, certificate_id);
+  count.step();
+  auto n = count.integer(0);
+  count.reset();
+  if (n >= kMaxPoliciesPerTarget)
+    return error(ErrorKind::LimitExceeded, "The target " + std::string(target) + " already has the maximum of 10 policies attached");
+  db_->prepare("INSERT INTO policy_targets(account, region, policy, target, certificate_id) VALUES(?1, ?2, ?3, ?4, ?5)")
+      .bind(1, scope.account).bind(2, scope.region).bind(3, name).bind(4, target).bind(5, certificate_id).run();
+  notes.push_back([scope, cert = certificate_id](const RegistryObserver& o) {
+    if (o.policies_changed) o.policies_changed(scope, cert);
+  });
+  return Done{};
+}
+
 Outcome<Done> Store::attach_policy(const Scope& scope, std::string_view name, std::string_view target) {
   std::vector<Notification> notes;
   auto result = [&]() -> Outcome<Done> {
@@ -239,24 +261,7 @@ Outcome<Done> Store::attach_policy(const Scope& scope, std::string_view name, st
     if (!load_policy(scope, name)) return no_policy(name);
     auto cid = certificate_id_of_target(scope, target);
     if (!cid) return fail(cid.error());
-    auto& exists = db_->prepare("SELECT 1 FROM policy_targets WHERE account = ?1 AND region = ?2 AND policy = ?3 AND target = ?4");
-    exists.bind(1, scope.account).bind(2, scope.region).bind(3, name).bind(4, target);
-    bool attached = exists.step();
-    exists.reset();
-    if (attached) return Done{};
-    auto& count = db_->prepare("SELECT COUNT(*) FROM policy_targets WHERE account = ?1 AND region = ?2 AND certificate_id = ?3");
-    count.bind(1, scope.account).bind(2, scope.region).bind(3, *cid);
-    count.step();
-    auto n = count.integer(0);
-    count.reset();
-    if (n >= kMaxPoliciesPerTarget)
-      return error(ErrorKind::LimitExceeded, "The target " + std::string(target) + " already has the maximum of 10 policies attached");
-    db_->prepare("INSERT INTO policy_targets(account, region, policy, target, certificate_id) VALUES(?1, ?2, ?3, ?4, ?5)")
-        .bind(1, scope.account).bind(2, scope.region).bind(3, name).bind(4, target).bind(5, *cid).run();
-    notes.push_back([scope, cert = *cid](const RegistryObserver& o) {
-      if (o.policies_changed) o.policies_changed(scope, cert);
-    });
-    return Done{};
+    return attach_policy_locked(scope, name, target, *cid, notes);
   }();
   notify(std::move(notes));
   return result;

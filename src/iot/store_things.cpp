@@ -42,11 +42,23 @@ Outcome<ThingInfo> Store::create_thing(const Scope& scope, std::string_view name
             existing->arn};
     return fail(std::move(e));
   }
+  insert_thing_row(scope, name, type_name, attributes);
+  return *load_thing(scope, name);
+}
+
+void Store::insert_thing_row(const Scope& scope, std::string_view name, std::string_view type_name,
+                             const Attributes& attributes) {
   db_->prepare("INSERT INTO things(account, region, name, id, type_name, attributes, version, created) "
                "VALUES(?1, ?2, ?3, ?4, ?5, ?6, 1, ?7)")
       .bind(1, scope.account).bind(2, scope.region).bind(3, name).bind(4, new_thing_id()).bind(5, type_name)
       .bind(6, attributes_json(attributes)).bind(7, now()).run();
-  return *load_thing(scope, name);
+}
+
+void Store::insert_thing_principal(const Scope& scope, std::string_view thing, std::string_view principal,
+                                   const std::string& certificate_id) {
+  db_->prepare("INSERT OR IGNORE INTO thing_principals(account, region, thing, principal, certificate_id) "
+               "VALUES(?1, ?2, ?3, ?4, ?5)")
+      .bind(1, scope.account).bind(2, scope.region).bind(3, thing).bind(4, principal).bind(5, certificate_id).run();
 }
 
 Outcome<ThingInfo> Store::describe_thing(const Scope& scope, std::string_view name) const {
@@ -130,9 +142,7 @@ Outcome<Done> Store::attach_thing_principal(const Scope& scope, std::string_view
   if (!load_thing(scope, thing)) return no_thing(thing);
   auto cid = certificate_id_of_target(scope, principal);
   if (!cid) return fail(cid.error());
-  db_->prepare("INSERT OR IGNORE INTO thing_principals(account, region, thing, principal, certificate_id) "
-               "VALUES(?1, ?2, ?3, ?4, ?5)")
-      .bind(1, scope.account).bind(2, scope.region).bind(3, thing).bind(4, principal).bind(5, *cid).run();
+  insert_thing_principal(scope, thing, principal, *cid);
   return Done{};
 }
 

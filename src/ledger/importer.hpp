@@ -16,6 +16,14 @@
 
 namespace trustlane::ledger {
 
+// How chips reach the cloud. PerCall is the AWS IoT path (4 calls per chip; works against real
+// AWS). Bulk is trustlane's POST /trustlane/bulk/register-without-ca (the same effects, one
+// transaction per batch). Auto asks the server once whether it offers Bulk.
+enum class ImportPath { Auto, Bulk, PerCall };
+std::string_view to_string(ImportPath p);  // "auto", "bulk", "aws"
+
+inline constexpr const char* kBulkRoute = "/trustlane/bulk/register-without-ca";
+
 struct ImportOptions {
   std::string account;  // for ARNs when the cloud does not echo one
   std::string region;
@@ -23,6 +31,8 @@ struct ImportOptions {
   std::string thing_prefix;                    // thing name = prefix + uniqueId
   std::optional<std::string> create_policy;    // document to create `policy` with when missing
   unsigned connections = 8;                    // parallel keep-alive connections
+  ImportPath path = ImportPath::Auto;
+  std::size_t batch = 250;                     // chips per bulk request (capped by the server's maxItems)
 };
 
 struct FailedEntry {
@@ -36,11 +46,16 @@ struct ImportSummary {
   std::size_t already_present = 0;
   std::vector<FailedEntry> failed;  // rejected by the cloud or unreachable
   std::size_t requests = 0;
+  ImportPath path = ImportPath::PerCall;  // the path actually taken
 };
 
 // Checks that `options.policy` exists (creating it when `create_policy` is set). Throws
 // std::runtime_error with a one-line reason otherwise, before any chip is touched.
 void ensure_policy(ApiClient& client, const ImportOptions& options);
+
+// Asks the server (one signed, empty bulk request) whether it offers the bulk route; returns
+// its batch cap, or 0 when it does not (any non-200 answer, e.g. real AWS's 403/404).
+std::size_t probe_bulk_route(ApiClient& client);
 
 // Registers every entry using `options.connections` clients from `factory` in parallel.
 // `progress(done)` is called now and then from worker threads (may be empty).

@@ -42,7 +42,9 @@ Bytes strip_leading_zeros(Bytes b) {
 }
 
 // x5c: an array of standard-base64 DER certificates (RFC 7515 §4.1.6), at least one.
-std::optional<std::vector<crypto::Certificate>> parse_x5c(const nlohmann::json& j) {
+// `first_only`: only the leaf is used, so only it is parsed as X.509 (OpenSSL 3.0 spends ~100 µs
+// decoding each certificate's key); the others must still be base64 strings.
+std::optional<std::vector<crypto::Certificate>> parse_x5c(const nlohmann::json& j, bool first_only = false) {
   auto it = j.find("x5c");
   if (it == j.end() || !it->is_array() || it->empty() || it->size() > 8) return std::nullopt;
   std::vector<crypto::Certificate> out;
@@ -50,6 +52,7 @@ std::optional<std::vector<crypto::Certificate>> parse_x5c(const nlohmann::json& 
     if (!item.is_string()) return std::nullopt;
     auto der = base64_decode(item.get_ref<const std::string&>());
     if (!der) return std::nullopt;
+    if (first_only && !out.empty()) continue;
     auto cert = crypto::Certificate::from_der(*der);
     if (!cert) return std::nullopt;
     out.push_back(std::move(*cert));
@@ -62,6 +65,52 @@ bool same_cert(const crypto::Certificate& a, const crypto::Certificate& b) { ret
 }  // namespace
 
 Verifier::Verifier(Trust trust) : trust_(std::move(trust)) {}
+
+std::size_t Verifier::signer_checks() const {
+  std::lock_guard lock(cache_mutex_);
+  return signer_checks_;
+}
+
+// The cache key is the x5c member exactly as sent: the same bytes always get the same verdict.
+// Bounded, so a hostile ledger with a new chain per entry cannot grow it without limit.
+std::shared_ptr<const Verifier::SignerVerdict> Verifier::signer_verdict(const nlohmann::json& header) const {
+  constexpr std::size_t kMaxCachedSigners = 64;
+  auto it = header.is_object() ? header.find("x5c") : header.end();
+  std::string key = it != header.end() ? it->dump() : std::string();
+  {
+    std::lock_guard lock(cache_mutex_);
+    if (auto hit = signer_cache_.find(key); hit != signer_cache_.end()) return hit->second;
+  }
+  auto verdict = std::make_shared<const SignerVerdict>(check_signer(header));
+  std::lock_guard lock(cache_mutex_);
+  ++signer_checks_;
+  if (signer_cache_.size() < kMaxCachedSigners) signer_cache_.emplace(std::move(key), verdict);
+  return verdict;
+}
+
+Verifier::SignerVerdict Verifier::check_signer(const nlohmann::json& header) const {
+  SignerVerdict v;
+  auto reject = [&](Rejection r, std::string detail) {
+    v.rejection = std::pair{r, std::move(detail)};
+    return v;
+  };
+  auto signer_chain = parse_x5c(header);
+  if (!signer_chain) return reject(Rejection::Malformed, "protected header x5c missing or not DER certificates");
+  const crypto::Certificate& signer = signer_chain->front();
+  if (trust_.signer && !same_cert(signer, *trust_.signer))
+    return reject(Rejection::UntrustedSigner, "signed by " + signer.subject_text() + ", not the trusted signer");
+  if (trust_.vendor_ca && !signer.issued_by(*trust_.vendor_ca))
+    return reject(Rejection::UntrustedSigner, "signer " + signer.subject_text() + " not issued by the vendor CA");
+  auto signer_key = signer.public_key();
+  if (!signer_key) return reject(Rejection::BadSignature, "JWS signature does not verify");
+  // The chip certificates chain to the vendor CA: the trusted one, or else the CA that issued
+  // the trusted signer (a signer vouches only for its own vendor's parts).
+  const crypto::Certificate& vendor = trust_.vendor_ca ? *trust_.vendor_ca : signer_chain->back();
+  v.chain_without_issuer = !trust_.vendor_ca && !signer.issued_by(vendor);
+  v.key = std::make_shared<const crypto::Key>(std::move(*signer_key));
+  v.vendor = std::make_shared<const crypto::Certificate>(vendor);
+  return v;
+}
 
 Result<VerifiedEntry, RejectedEntry> Verifier::verify(const nlohmann::json& entry, std::size_t index) const {
   std::string claimed = "#" + std::to_string(index);
@@ -76,16 +125,9 @@ Result<VerifiedEntry, RejectedEntry> Verifier::verify(const nlohmann::json& entr
   // 1. The signer: who the protected header says, checked against what the caller trusts.
   auto* alg = string_member(jws->protected_header, "alg");
   if (!alg || *alg != "ES256") return reject(Rejection::UnsupportedAlg, "alg must be ES256");
-  auto signer_chain = parse_x5c(jws->protected_header);
-  if (!signer_chain) return reject(Rejection::Malformed, "protected header x5c missing or not DER certificates");
-  const crypto::Certificate& signer = signer_chain->front();
-  if (trust_.signer && !same_cert(signer, *trust_.signer))
-    return reject(Rejection::UntrustedSigner, "signed by " + signer.subject_text() + ", not the trusted signer");
-  if (trust_.vendor_ca && !signer.issued_by(*trust_.vendor_ca))
-    return reject(Rejection::UntrustedSigner, "signer " + signer.subject_text() + " not issued by the vendor CA");
-  auto signer_key = signer.public_key();
-  if (!signer_key || !jws_verify_es256(*jws, *signer_key))
-    return reject(Rejection::BadSignature, "JWS signature does not verify");
+  auto signer = signer_verdict(jws->protected_header);
+  if (signer->rejection) return reject(signer->rejection->first, signer->rejection->second);
+  if (!jws_verify_es256(*jws, *signer->key)) return reject(Rejection::BadSignature, "JWS signature does not verify");
 
   // 2. The payload, now known to come from the signer.
   if (!payload.is_object()) return reject(Rejection::Malformed, "payload is not a JSON object");
@@ -103,15 +145,14 @@ Result<VerifiedEntry, RejectedEntry> Verifier::verify(const nlohmann::json& entr
   auto* y = string_member(jwk, "y");
   if (!kty || *kty != "EC" || !crv || *crv != "P-256" || !x || !y)
     return reject(Rejection::Malformed, "key is not an EC P-256 JWK");
-  auto chip_chain = parse_x5c(jwk);
+  auto chip_chain = parse_x5c(jwk, true);
   if (!chip_chain) return reject(Rejection::Malformed, "key x5c missing or not DER certificates");
   const crypto::Certificate& cert = chip_chain->front();
 
-  // 3. The chip certificate chains to the vendor CA: the trusted one, or else the CA that issued
-  //    the trusted signer (a signer vouches only for its own vendor's parts).
-  const crypto::Certificate& vendor = trust_.vendor_ca ? *trust_.vendor_ca : signer_chain->back();
-  if (!trust_.vendor_ca && !signer.issued_by(vendor))
+  // 3. The chip certificate chains to the vendor CA.
+  if (signer->chain_without_issuer)
     return reject(Rejection::UntrustedSigner, "signer's x5c does not end with its issuing CA");
+  const crypto::Certificate& vendor = *signer->vendor;
   if (!cert.issued_by(vendor))
     return reject(Rejection::ForeignChip, "chip certificate issued by " + cert.issuer_text() + ", not the vendor CA");
 

@@ -1,6 +1,9 @@
 // Checking vendor-ledger entries before anything reaches the cloud. Sans-I/O: a JSON entry in,
 // a verified chip identity or a rejection (reason + detail) out; never throws on bad input.
 #pragma once
+#include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
@@ -48,11 +51,27 @@ struct RejectedEntry {
 class Verifier {
  public:
   explicit Verifier(Trust trust);
-  // Verifies one entry; thread-safe (no shared mutable state). `index` names unidentifiable entries.
+  // Verifies one entry; thread-safe. `index` names unidentifiable entries.
   Result<VerifiedEntry, RejectedEntry> verify(const nlohmann::json& entry, std::size_t index) const;
+  // How many signer chains were actually checked (the rest came from the cache); for tests.
+  std::size_t signer_checks() const;
 
  private:
+  // What is known about one signer chain (the protected header's x5c, as sent): a ledger has
+  // one signer for all its entries, so its chain is parsed and checked once, not per entry.
+  struct SignerVerdict {
+    std::optional<std::pair<Rejection, std::string>> rejection;  // refused before its signature is checked
+    bool chain_without_issuer = false;  // no vendor CA trusted and the x5c does not end with the signer's CA
+    std::shared_ptr<const crypto::Key> key;             // the signer's public key
+    std::shared_ptr<const crypto::Certificate> vendor;  // the CA chip certificates must chain to
+  };
+  std::shared_ptr<const SignerVerdict> signer_verdict(const nlohmann::json& protected_header) const;
+  SignerVerdict check_signer(const nlohmann::json& protected_header) const;
+
   Trust trust_;
+  mutable std::mutex cache_mutex_;
+  mutable std::map<std::string, std::shared_ptr<const SignerVerdict>> signer_cache_;
+  mutable std::size_t signer_checks_ = 0;
 };
 
 // Marks repeated chips within one ledger: the first occurrence wins, later ones are Duplicate.

@@ -34,6 +34,10 @@ def b64url_json(text):
 
 @unittest.skipUnless(have_boto3, "boto3 not installed")
 class LedgerTest(CloudTest):
+    """Runs on trustlane's bulk route (--api-path bulk); LedgerPerCallTest repeats every test on
+    AWS IoT's 4 calls per chip (--api-path aws)."""
+    API_PATH = "bulk"
+
     def setUp(self):
         creds = os.path.join(self.tmp_dir(), "credentials.json")
         with open(creds, "w") as f:
@@ -60,7 +64,8 @@ class LedgerTest(CloudTest):
 
     def import_ledger(self, ledger, *extra, check=True):
         return run(["cloud", "import-ledger", self.path(ledger), "--account", ACCOUNT, "--policy", "wildCardPolicy",
-                    "--thing-prefix", "chip-", "--endpoint-url", self.url, "--region", "us-east-1", *extra],
+                    "--thing-prefix", "chip-", "--endpoint-url", self.url, "--region", "us-east-1",
+                    "--api-path", self.API_PATH, *extra],
                    check=check, timeout=300, env=self.env)
 
     def all_certificates(self, b):
@@ -81,6 +86,7 @@ class LedgerTest(CloudTest):
                                  "--create-policy", self.path("policy.json"))
         s = summary(res.stdout)
         self.assertEqual((s["entries"], s["imported"], s["already present"], s["rejected"]), (1000, 1000, 0, 0), res.stdout)
+        self.assertIn(f"api path:         {self.API_PATH}", res.stdout)
 
         b = self.boto(account=KEY_ID, secret=SECRET)
         certs = self.all_certificates(b)
@@ -187,6 +193,37 @@ class LedgerTest(CloudTest):
         self.assertNotEqual(res.returncode, 0)
         b = self.boto(account=KEY_ID, secret=SECRET)
         self.assertEqual(self.all_certificates(b), [])
+
+
+class LedgerPerCallTest(LedgerTest):
+    API_PATH = "aws"
+
+
+@unittest.skipUnless(have_boto3, "boto3 not installed")
+class ImportPathSelectionTest(CloudTest):
+    """auto takes the bulk route when the cloud offers it; the request count shows which path ran."""
+
+    def test_auto_picks_bulk_and_aws_forces_four_calls_per_chip(self):
+        run(["chip", "mint", "--store", self.path("store"), "--count", "20"], timeout=300)
+        run(["chip", "ledger", "--store", self.path("store"), "--out", self.path("ledger.json")], timeout=300)
+        with open(self.path("policy.json"), "w") as f:
+            f.write(POLICY)
+
+        def imp(account, *extra):
+            return run(["cloud", "import-ledger", self.path("ledger.json"), "--account", account, "--policy", "p",
+                        "--create-policy", self.path("policy.json"), "--vendor-ca", self.path("store", "vendor-ca.pem"),
+                        "--endpoint-url", self.url, "--connections", "2", *extra], env={**self.env,
+                        "AWS_ACCESS_KEY_ID": account}, timeout=300).stdout
+
+        auto = imp("111111111111", "--batch", "8")
+        self.assertIn("api path:         bulk", auto)
+        # probe + 3 batches of ≤ 8 (ensure_policy's requests are not counted)
+        self.assertRegex(auto, r"\(4 requests,")
+        self.assertEqual(summary(auto)["imported"], 20, auto)
+        aws = imp("222222222222", "--api-path", "aws")
+        self.assertIn("api path:         aws", aws)
+        self.assertRegex(aws, r"\(80 requests,")
+        self.assertEqual(summary(aws)["imported"], 20, aws)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "api/operations.hpp"
 #include "api/sigv4.hpp"
 #include "api/uri.hpp"
 #include "crypto/digest.hpp"
@@ -394,6 +395,110 @@ TEST_F(ServiceTest, StatsRouteOnlyAnswersGetAndNeedsABroker) {
   // Neighbouring paths are not the stats route (and not AWS operations either).
   EXPECT_EQ(call(signed_request("GET", "/trustlane/stats/x")).status, 404);
   EXPECT_EQ(call(signed_request("GET", "/trustlane")).status, 404);
+}
+
+}  // namespace
+}  // namespace trustlane::api
+
+// ---- trustlane's bulk route: POST /trustlane/bulk/register-without-ca ----------------------
+
+namespace trustlane::api {
+namespace {
+
+class BulkRouteTest : public ServiceTest {
+ protected:
+  HttpResponse bulk(const nlohmann::json& request, const std::string& key = "123456789012",
+                    const std::string& secret = "x") {
+    return call(signed_request("POST", "/trustlane/bulk/register-without-ca", request.dump(), key, secret));
+  }
+  void create_policy(const std::string& name) {
+    auto doc = R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iot:*","Resource":"*"}]})";
+    ASSERT_EQ(call(signed_request("POST", "/policies/" + name, nlohmann::json{{"policyDocument", doc}}.dump())).status, 200);
+  }
+};
+
+TEST_F(BulkRouteTest, RegistersAttachesAndLinksEveryItemAndReportsBadOnesInTheirSlot) {
+  create_policy("p");
+  auto existing = self_signed_pem("old");
+  register_cert(existing);
+  auto fresh = self_signed_pem("new");
+  nlohmann::json items = nlohmann::json::array(
+      {{{"certificatePem", fresh}, {"thingName", "chip-1"}},
+       {{"certificatePem", "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"}, {"thingName", "chip-2"}},
+       {{"certificatePem", existing}, {"thingName", "chip-3"}},
+       {{"certificatePem", self_signed_pem("x")}, {"thingName", "bad name!"}},
+       42});
+  auto r = bulk({{"status", "ACTIVE"}, {"policyName", "p"}, {"items", items}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto results = body(r)["results"];
+  ASSERT_EQ(results.size(), 5u);
+  EXPECT_EQ(results[0]["created"], true);
+  EXPECT_EQ(results[0]["certificateArn"].get<std::string>().rfind("arn:aws:iot:us-east-1:123456789012:cert/", 0), 0u);
+  EXPECT_EQ(results[1]["errorCode"], "CertificateValidationException");
+  EXPECT_EQ(results[2]["created"], false);  // already registered: idempotent, links still ensured
+  EXPECT_EQ(results[3]["errorCode"], "InvalidRequestException");
+  EXPECT_EQ(results[4]["errorCode"], "InvalidRequestException");
+  EXPECT_EQ(body(r)["maxItems"], kMaxBulkItems);
+
+  // The effects are those of the four AWS calls.
+  for (int i : {0, 2}) {
+    auto arn = results[i]["certificateArn"].get<std::string>();
+    auto attached = call(signed_request("POST", "/attached-policies/" + aws_uri_encode(arn, false)));
+    ASSERT_EQ(attached.status, 200) << attached.body;
+    EXPECT_EQ(body(attached)["policies"][0]["policyName"], "p");
+    auto thing = i == 0 ? "chip-1" : "chip-3";
+    auto principals = call(signed_request("GET", std::string("/things/") + thing + "/principals"));
+    ASSERT_EQ(principals.status, 200) << principals.body;
+    EXPECT_EQ(body(principals)["principals"], nlohmann::json::array({arn}));
+    auto cert = call(signed_request("GET", "/certificates/" + results[i]["certificateId"].get<std::string>()));
+    EXPECT_EQ(body(cert)["certificateDescription"]["status"], "ACTIVE");
+    EXPECT_EQ(body(cert)["certificateDescription"]["certificateMode"], "SNI_ONLY");
+  }
+  EXPECT_EQ(call(signed_request("GET", "/things/chip-2")).status, 404);  // the bad item left nothing behind
+
+  // A second run changes nothing and reports every good item as already present.
+  auto again = bulk({{"status", "ACTIVE"}, {"policyName", "p"}, {"items", items}});
+  EXPECT_EQ(body(again)["results"][0]["created"], false);
+  EXPECT_EQ(body(again)["results"][0]["certificateId"], results[0]["certificateId"]);
+}
+
+TEST_F(BulkRouteTest, MalformedBodiesAndOversizedBatchesAreAwsShaped400) {
+  auto garbage = call(signed_request("POST", "/trustlane/bulk/register-without-ca", "{not json"));
+  EXPECT_EQ(garbage.status, 400);
+  EXPECT_EQ(header(garbage, "x-amzn-errortype"), "InvalidRequestException");
+  EXPECT_TRUE(body(garbage).contains("message"));
+  auto no_items = bulk(nlohmann::json::object());
+  EXPECT_EQ(no_items.status, 400);
+  EXPECT_NE(body(no_items)["message"].get<std::string>().find("'items'"), std::string::npos);
+  auto not_list = bulk({{"items", "x"}});
+  EXPECT_EQ(not_list.status, 400);
+  nlohmann::json many = nlohmann::json::array();
+  for (std::size_t i = 0; i <= kMaxBulkItems; ++i) many.push_back({{"certificatePem", "x"}});
+  auto too_many = bulk({{"items", many}});
+  EXPECT_EQ(too_many.status, 400);
+  EXPECT_NE(body(too_many)["message"].get<std::string>().find("at most 500"), std::string::npos);
+  auto bad_status = bulk({{"status", "PENDING_TRANSFER"}, {"items", nlohmann::json::array({{{"certificatePem", self_signed_pem("s")}}})}});
+  EXPECT_EQ(bad_status.status, 400);
+  EXPECT_EQ(header(bad_status, "x-amzn-errortype"), "InvalidRequestException");
+  auto missing_policy = bulk({{"policyName", "nope"}, {"items", nlohmann::json::array({{{"certificatePem", self_signed_pem("m")}}})}});
+  EXPECT_EQ(missing_policy.status, 404);
+  EXPECT_EQ(header(missing_policy, "x-amzn-errortype"), "ResourceNotFoundException");
+  // Nothing of the refused requests was stored.
+  EXPECT_EQ(body(call(signed_request("GET", "/certificates")))["certificates"].size(), 0u);
+  // An empty batch is the importer's probe.
+  auto probe = bulk({{"items", nlohmann::json::array()}});
+  EXPECT_EQ(probe.status, 200);
+  EXPECT_EQ(body(probe)["results"], nlohmann::json::array());
+}
+
+TEST_F(BulkRouteTest, IsSignedAndAuthorisedLikeEveryRoute) {
+  make_service(true);
+  HttpRequest anonymous{"POST", "/trustlane/bulk/register-without-ca", {{"host", "x"}}, R"({"items":[]})"};
+  EXPECT_EQ(call(anonymous).status, 403);
+  EXPECT_EQ(bulk({{"items", nlohmann::json::array()}}, "AKIASECRETKEY", "wrong").status, 403);
+  auto ok = bulk({{"items", nlohmann::json::array({{{"certificatePem", self_signed_pem("a")}}})}}, "AKIASECRETKEY", "s3cret");
+  ASSERT_EQ(ok.status, 200) << ok.body;
+  EXPECT_NE(body(ok)["results"][0]["certificateArn"].get<std::string>().find(":444455556666:cert/"), std::string::npos);
 }
 
 }  // namespace

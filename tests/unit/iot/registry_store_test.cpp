@@ -378,3 +378,38 @@ TEST_F(StoreTest, PaginationOverPoliciesAndThings) {
 
 }  // namespace
 }  // namespace trustlane::iot
+
+namespace trustlane::iot {
+namespace {
+
+TEST_F(StoreTest, BulkRegistrationRollsBackAFailingItemAloneAndNotifiesOnlyCommittedAttachments) {
+  for (int i = 0; i < 11; ++i) ASSERT_TRUE(store_->create_policy(kA, "p" + std::to_string(i), kDoc));
+  auto full = make_cert("full");
+  auto full_info = register_no_ca(kA, full.cert);
+  for (int i = 1; i < 11; ++i) ASSERT_TRUE(store_->attach_policy(kA, "p" + std::to_string(i), full_info.arn));
+  std::vector<std::string> notified;
+  RegistryObserver observer;
+  observer.policies_changed = [&](const Scope&, const std::string& id) { notified.push_back(id); };
+  store_->observe(observer);
+  auto fresh = make_cert("fresh");
+  auto r = store_->bulk_register_without_ca(
+      kA, {{fresh.cert.pem(), "t-fresh"}, {full.cert.pem(), "t-full"}, {"junk", "t-junk"}}, CertificateStatus::Active,
+      "p0");
+  ASSERT_TRUE(r) << r.error().message;
+  ASSERT_EQ(r->size(), 3u);
+  ASSERT_TRUE((*r)[0]);
+  EXPECT_TRUE((*r)[0]->created);
+  ASSERT_FALSE((*r)[1]);
+  EXPECT_EQ((*r)[1].error().kind, ErrorKind::LimitExceeded);  // an 11th policy
+  ASSERT_FALSE((*r)[2]);
+  EXPECT_EQ((*r)[2].error().kind, ErrorKind::CertificateValidation);
+  EXPECT_TRUE(store_->describe_thing(kA, "t-fresh"));
+  EXPECT_FALSE(store_->describe_thing(kA, "t-full"));  // rolled back with its item
+  EXPECT_EQ(notified, std::vector<std::string>{(*r)[0]->certificate.id});
+  auto missing = store_->bulk_register_without_ca(kA, {{make_cert("m").cert.pem(), ""}}, CertificateStatus::Active, "none");
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().kind, ErrorKind::ResourceNotFound);
+}
+
+}  // namespace
+}  // namespace trustlane::iot

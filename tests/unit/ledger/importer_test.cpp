@@ -88,6 +88,7 @@ ImportOptions options() {
   o.policy = "wildCardPolicy";
   o.thing_prefix = "chip-";
   o.connections = 4;
+  o.path = ImportPath::PerCall;  // AWS IoT's four calls per chip; the bulk path is tested below
   return o;
 }
 
@@ -170,6 +171,74 @@ TEST(LedgerImport, MissingPolicyIsAnErrorUnlessAskedToCreateIt) {
   ensure_policy(client, o);
   EXPECT_TRUE(cloud.policies.count("wildCardPolicy"));
   ensure_policy(client, o);  // present now: nothing to do
+}
+
+TEST(LedgerImportPath, AutoFallsBackToFourCallsWhenTheCloudHasNoBulkRoute) {
+  FakeCloud cloud;  // answers the probe like an unknown route
+  cloud.policies.insert("wildCardPolicy");
+  auto o = options();
+  o.path = ImportPath::Auto;
+  auto s = import_entries(entries(5), o, [&] { return std::make_unique<FakeClient>(cloud); });
+  EXPECT_EQ(s.path, ImportPath::PerCall);
+  EXPECT_EQ(s.imported, 5u);
+  EXPECT_EQ(s.requests, 1u + 5 * 4);  // the probe, then four calls per chip
+}
+
+TEST(LedgerImportPath, ForcedBulkOnACloudWithoutItIsAClearError) {
+  FakeCloud cloud;
+  cloud.policies.insert("wildCardPolicy");
+  auto o = options();
+  o.path = ImportPath::Bulk;
+  try {
+    import_entries(entries(2), o, [&] { return std::make_unique<FakeClient>(cloud); });
+    FAIL() << "expected an error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("does not offer /trustlane/bulk/register-without-ca"), std::string::npos);
+  }
+  EXPECT_TRUE(cloud.certs.empty());
+}
+
+// A cloud offering the bulk route: one request per batch, per-item results in item order.
+struct BulkCloud : ApiClient {
+  std::vector<std::size_t> batch_sizes;
+  ApiResponse send(const ApiRequest& r) override {
+    if (r.path != kBulkRoute) return {400, "InvalidRequestException", "{}"};
+    auto body = nlohmann::json::parse(r.body);
+    nlohmann::json results = nlohmann::json::array();
+    for (auto& item : body["items"]) {
+      std::string pem = item["certificatePem"];
+      if (pem == "PEM-3") results.push_back({{"errorCode", "CertificateValidationException"}, {"errorMessage", "bad"}});
+      else results.push_back({{"certificateId", std::to_string(1000 + std::stoi(pem.substr(4)))},
+                              {"certificateArn", "arn"}, {"created", pem != "PEM-0"}});
+    }
+    if (!body["items"].empty()) batch_sizes.push_back(body["items"].size());
+    return {200, "", nlohmann::json{{"maxItems", 4}, {"results", results}}.dump()};
+  }
+};
+
+TEST(LedgerImportPath, AutoUsesTheBulkRouteInBatchesCappedByTheServer) {
+  auto cloud = std::make_shared<BulkCloud>();
+  auto o = options();
+  o.path = ImportPath::Auto;
+  o.batch = 100;  // the server's maxItems (4) wins
+  o.connections = 1;
+  struct Shared : ApiClient {
+    std::shared_ptr<BulkCloud> c;
+    ApiResponse send(const ApiRequest& r) override { return c->send(r); }
+  };
+  auto s = import_entries(entries(10), o, [&] {
+    auto client = std::make_unique<Shared>();
+    client->c = cloud;
+    return client;
+  });
+  EXPECT_EQ(s.path, ImportPath::Bulk);
+  EXPECT_EQ(cloud->batch_sizes, (std::vector<std::size_t>{4, 4, 2}));
+  EXPECT_EQ(s.imported, 8u);
+  EXPECT_EQ(s.already_present, 1u);
+  ASSERT_EQ(s.failed.size(), 1u);
+  EXPECT_EQ(s.failed[0].unique_id, "0400500103");
+  EXPECT_EQ(s.failed[0].error, "CertificateValidationException: bad");
+  EXPECT_EQ(s.requests, 4u);  // probe + 3 batches
 }
 
 }  // namespace
