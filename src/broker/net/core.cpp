@@ -17,13 +17,26 @@ std::int64_t wall_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
+// The hub's clock: wall-clock seconds, because offline session expiry is stored across restarts.
+std::int64_t wall_seconds() { return wall_ms() / 1000; }
 }  // namespace
 
 Scope to_core_scope(const iot::Scope& s) { return Scope{s.account, s.region}; }
 
 Core::Core(asio::io_context& ioc, iot::Registry& registry, RetainedStore& retained, const ServerOptions& options,
-           Stats& stats)
-    : ioc_(ioc), registry_(registry), options_(options), stats_(stats), hub_(retained, options.limits.offline_queue) {}
+           Stats& stats, SessionStore* sessions)
+    : ioc_(ioc),
+      registry_(registry),
+      options_(options),
+      stats_(stats),
+      hub_(retained, options.limits.offline_queue, sessions) {
+  hub_.advance_time(wall_seconds());
+  if (!sessions) return;
+  auto restored = hub_.restore();
+  for (const auto& error : restored.errors) spdlog::error("broker: unreadable persistent session row: {}", error);
+  spdlog::info("broker: {} persistent sessions restored ({} queued messages), {} expired", restored.sessions,
+               restored.messages, restored.expired);
+}
 
 Core::~Core() = default;
 
@@ -213,8 +226,7 @@ PresenceFacts Core::facts(Entry& e) {
 
 void Core::tick() {
   asio::post(ioc_, [this] {
-    hub_.advance_time(std::chrono::duration_cast<std::chrono::seconds>(
-                          std::chrono::steady_clock::now().time_since_epoch()).count());
+    hub_.advance_time(wall_seconds());
     drain();
   });
 }
