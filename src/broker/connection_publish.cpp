@@ -69,7 +69,11 @@ void Connection::throttled(const mqtt::Publish& p) {
 }
 
 void Connection::on_puback(std::uint16_t packet_id) {
-  inflight_.erase(packet_id);  // an unknown id is harmless (e.g. acked after a resend)
+  auto it = inflight_.find(packet_id);  // an unknown id is harmless (e.g. acked after a resend)
+  if (it != inflight_.end()) {
+    hub_.acknowledged(session_, it->second.seq);
+    inflight_.erase(it);
+  }
   drain_pending();
 }
 
@@ -81,13 +85,23 @@ std::uint16_t Connection::next_packet_id() {
 }
 
 void Connection::deliver(const Message& message, mqtt::QoS qos, const Subscriber& subscriber, bool retain_flag) {
-  if (state_ != State::connected) return;
   // iot:Receive is checked on every delivery, so a policy change stops live delivery.
-  if (!allowed("iot:Receive", "topic", message.topic)) return;
+  if (state_ != State::connected || !allowed("iot:Receive", "topic", message.topic)) {
+    hub_.acknowledged(session_, message.seq);  // dropped: a stored copy must not come back later
+    return;
+  }
   // Over the account's outbound quota the delivery is dropped (AWS throttles, the subscriber's
   // connection stays up); counted by the quotas' reporter.
-  if (quotas_ && !quotas_->admit_outbound(identity_.scope)) return;
+  if (quotas_ && !quotas_->admit_outbound(identity_.scope)) {
+    hub_.acknowledged(session_, message.seq);
+    return;
+  }
   if (qos == mqtt::QoS::at_least_once && inflight_.size() >= send_window_) {
+    // A subscriber that never acknowledges must not grow the broker's memory without bound.
+    if (pending_.size() >= limits_.offline_queue) {
+      hub_.acknowledged(session_, message.seq);
+      return;
+    }
     pending_.push_back({message, subscriber.subscription_id, retain_flag});
     return;
   }
@@ -109,7 +123,10 @@ void Connection::send_publish(const Message& message, mqtt::QoS qos, std::uint32
     p.dup = message.redelivery;
   }
   Bytes bytes = mqtt::encode(p, version_);
-  if (client_max_packet_ && bytes.size() > client_max_packet_) return;  // v5 §3.1.2.11.4: drop
+  if (client_max_packet_ && bytes.size() > client_max_packet_) {  // v5 §3.1.2.11.4: drop
+    if (qos == mqtt::QoS::at_least_once) hub_.acknowledged(session_, message.seq);
+    return;
+  }
   if (qos == mqtt::QoS::at_least_once) {
     Message kept = message;
     kept.qos = qos;

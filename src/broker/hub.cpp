@@ -18,27 +18,90 @@ mqtt::Properties forwarded_properties(const mqtt::Properties& in) {
   return out;
 }
 
-Hub::Hub(RetainedStore& retained, std::size_t offline_queue_limit)
-    : retained_(retained), offline_queue_limit_(offline_queue_limit) {}
+Hub::Hub(RetainedStore& retained, std::size_t offline_queue_limit, SessionStore* sessions)
+    : retained_(retained), offline_queue_limit_(offline_queue_limit), store_(sessions) {}
 
 std::string Hub::assign_client_id() { return "trustlane-" + std::to_string(next_client_++); }
 
 void Hub::drop(Session& s) {
+  if (s.durable) store_->delete_session(key_of(s));
   for (const auto& [filter, sub] : s.subscriptions) index_.remove(s.scope, filter, s.id);
   by_id_.erase(s.id);
-  sessions_.erase(s.scope.key() + '\n' + s.client_id);  // destroys s
+  sessions_.erase(index_key(s.scope, s.client_id));  // destroys s
+}
+
+void Hub::record(const Session& s) {
+  StoredSession row;
+  row.key = key_of(s);
+  row.expiry_seconds = s.expiry_seconds;
+  row.offline_since = s.offline_since;
+  row.online = s.connection != nullptr;
+  store_->save_session(row);
+}
+
+bool Hub::expired(std::uint32_t expiry_seconds, std::int64_t offline_since) const {
+  return expiry_seconds != 0xFFFFFFFF && now_ - offline_since >= static_cast<std::int64_t>(expiry_seconds);
+}
+
+Hub::Restored Hub::restore() {
+  Restored r;
+  if (!store_) return r;
+  auto loaded = store_->load();
+  r.errors = std::move(loaded.errors);
+  for (auto& stored : loaded.sessions) {
+    std::string key = index_key(stored.key.scope, stored.key.client_id);
+    if (sessions_.count(key)) continue;
+    // Died while connected: nobody saw the disconnect, so the expiry clock starts now, and any
+    // message may have been sent already.
+    if (stored.online) stored.offline_since = now_;
+    if (stored.expiry_seconds == 0 || expired(stored.expiry_seconds, stored.offline_since)) {
+      store_->delete_session(stored.key);
+      ++r.expired;
+      continue;
+    }
+    auto s = std::make_unique<Session>();
+    s->id = next_id_++;
+    s->scope = stored.key.scope;
+    s->client_id = stored.key.client_id;
+    s->persistent = true;
+    s->durable = true;
+    s->expiry_seconds = stored.expiry_seconds;
+    s->offline_since = stored.offline_since;
+    for (auto& [filter, options] : stored.subscriptions) {
+      Subscriber sub = options;
+      sub.session = s->id;
+      s->subscriptions[filter] = sub;
+      index_.add(s->scope, filter, sub);
+    }
+    for (auto& m : stored.messages) {
+      s->next_seq = std::max(s->next_seq, m.seq + 1);
+      if (s->queued.size() >= offline_queue_limit_) {
+        store_->delete_message(stored.key, m.seq);
+        continue;
+      }
+      Message queued{std::move(m.topic), std::move(m.payload), mqtt::QoS::at_least_once, false,
+                     std::move(m.properties), m.redelivery || stored.online, m.seq};
+      s->queued.push_back(std::move(queued));
+      ++r.messages;
+    }
+    if (stored.online) record(*s);
+    by_id_[s->id] = s.get();
+    sessions_.emplace(std::move(key), std::move(s));
+    ++r.sessions;
+  }
+  return r;
 }
 
 Hub::Attached Hub::attach(Connection& connection, const Scope& scope, const std::string& client_id,
                           bool clean_start, std::uint32_t expiry_seconds) {
-  std::string key = scope.key() + '\n' + client_id;
+  std::string key = index_key(scope, client_id);
   auto it = sessions_.find(key);
   if (it != sessions_.end()) {
     Session& old = *it->second;
     Connection* previous = old.connection;
     old.connection = nullptr;
     if (previous && previous != &connection) {
-      previous->kick(mqtt::ReasonCode::session_taken_over);  // its detach() is now a no-op
+      previous->kick(mqtt::ReasonCode::session_taken_over);  // its detach() requeues its unacked QoS 1
       mark_dirty(*previous);
     }
     if (clean_start || !old.persistent) {
@@ -59,31 +122,60 @@ Hub::Attached Hub::attach(Connection& connection, const Scope& scope, const std:
   s.persistent = expiry_seconds > 0;
   s.expiry_seconds = expiry_seconds;
   s.connection = &connection;
+  if (store_ && s.persistent) {
+    record(s);
+    if (!s.durable) {  // (re)created: its subscriptions are recorded as they come
+      s.durable = true;
+      for (const auto& [filter, sub] : s.subscriptions) store_->save_subscription(key_of(s), filter, sub);
+    }
+  } else if (s.durable) {  // v5: resumed with expiry 0, so it now ends with this connection
+    store_->delete_session(key_of(s));
+    s.durable = false;
+  }
   return {s.id, present};
 }
 
 void Hub::detach(Connection& connection, SessionId session, std::vector<Message> unacked) {
   auto it = by_id_.find(session);
-  if (it == by_id_.end() || it->second->connection != &connection) return;  // taken over
+  if (it == by_id_.end()) return;
   Session& s = *it->second;
-  s.connection = nullptr;
-  s.offline_since = now_;
-  if (!s.persistent) {
-    drop(s);
-    return;
+  // During a takeover attach() has already unhooked the old connection (connection == nullptr):
+  // the session lives on and its unacknowledged messages go to the new connection.
+  bool taken_over = s.connection != &connection;
+  if (taken_over && s.connection) return;
+  if (!taken_over) {
+    s.connection = nullptr;
+    s.offline_since = now_;
+    if (!s.persistent) {
+      drop(s);
+      return;
+    }
   }
+  if (!s.persistent) return;
   // Unacknowledged messages go first, in order, ahead of anything queued meanwhile.
-  for (auto m = unacked.rbegin(); m != unacked.rend(); ++m) s.queued.push_front(std::move(*m));
-  while (s.queued.size() > offline_queue_limit_) s.queued.pop_back();
+  for (auto m = unacked.rbegin(); m != unacked.rend(); ++m) {
+    if (s.durable && m->redelivery && m->seq) store_->mark_redelivery(key_of(s), m->seq);
+    s.queued.push_front(std::move(*m));
+  }
+  while (s.queued.size() > offline_queue_limit_) {
+    if (s.durable && s.queued.back().seq) store_->delete_message(key_of(s), s.queued.back().seq);
+    s.queued.pop_back();
+  }
+  if (s.durable && !taken_over) record(s);
+}
+
+void Hub::acknowledged(SessionId session, std::uint64_t seq) {
+  if (!seq) return;
+  auto it = by_id_.find(session);
+  if (it != by_id_.end() && it->second->durable) store_->delete_message(key_of(*it->second), seq);
 }
 
 void Hub::advance_time(std::int64_t now_seconds) {
   now_ = now_seconds;
-  std::vector<Session*> expired;
+  std::vector<Session*> ended;
   for (auto& [key, s] : sessions_)
-    if (!s->connection && s->expiry_seconds != 0xFFFFFFFF && now_ - s->offline_since >= s->expiry_seconds)
-      expired.push_back(s.get());
-  for (Session* s : expired) drop(*s);
+    if (!s->connection && expired(s->expiry_seconds, s->offline_since)) ended.push_back(s.get());
+  for (Session* s : ended) drop(*s);
 }
 
 void Hub::flush_queued(SessionId session) {
@@ -99,13 +191,16 @@ void Hub::flush_queued(SessionId session) {
 bool Hub::subscribe(SessionId session, const std::string& filter, const Subscriber& subscriber) {
   auto it = by_id_.find(session);
   if (it == by_id_.end()) return false;
-  it->second->subscriptions[filter] = subscriber;
-  return index_.add(it->second->scope, filter, subscriber);
+  Session& s = *it->second;
+  s.subscriptions[filter] = subscriber;
+  if (s.durable) store_->save_subscription(key_of(s), filter, subscriber);  // before the SUBACK
+  return index_.add(s.scope, filter, subscriber);
 }
 
 bool Hub::unsubscribe(SessionId session, const std::string& filter) {
   auto it = by_id_.find(session);
   if (it == by_id_.end() || it->second->subscriptions.erase(filter) == 0) return false;
+  if (it->second->durable) store_->delete_subscription(key_of(*it->second), filter);
   return index_.remove(it->second->scope, filter, session);
 }
 
@@ -129,6 +224,10 @@ void Hub::publish(const Scope& scope, const Message& message, SessionId publishe
     if (it == by_id_.end()) continue;
     Session& s = *it->second;
     auto qos = std::min(message.qos, m.subscriber.qos);
+    if (s.durable && qos == mqtt::QoS::at_least_once) {
+      deliver_durably(s, message, m.subscriber);
+      continue;
+    }
     if (s.connection) {
       s.connection->deliver(message, qos, m.subscriber, message.retain && m.subscriber.retain_as_published);
       mark_dirty(*s.connection);
@@ -141,6 +240,24 @@ void Hub::publish(const Scope& scope, const Message& message, SessionId publishe
     }
   }
   if (scratch_.capacity() < matches.capacity()) scratch_.swap(matches);  // keep the allocation
+}
+
+// A QoS 1 message for a recorded session: stored (before the publisher's PUBACK), then handed
+// to the connection or queued; the row goes when the receiver acknowledges it.
+void Hub::deliver_durably(Session& s, const Message& message, const Subscriber& subscriber) {
+  if (!s.connection && s.queued.size() >= offline_queue_limit_) return;
+  Message kept = message;
+  kept.qos = mqtt::QoS::at_least_once;
+  kept.redelivery = false;
+  kept.seq = s.next_seq++;
+  store_->save_message(key_of(s), StoredMessage{kept.seq, kept.topic, kept.payload, kept.properties, false});
+  if (s.connection) {
+    s.connection->deliver(kept, kept.qos, subscriber, message.retain && subscriber.retain_as_published);
+    mark_dirty(*s.connection);
+  } else {
+    kept.retain = false;
+    s.queued.push_back(std::move(kept));
+  }
 }
 
 void Hub::retain(const Scope& scope, const Message& message) {

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "broker/retained_store.hpp"
+#include "broker/session_store.hpp"
 #include "broker/subscription_index.hpp"
 
 namespace trustlane::broker {
@@ -29,6 +30,7 @@ struct Message {
   bool retain = false;
   mqtt::Properties properties;  // forwarded v5 properties (no topic alias / subscription ids)
   bool redelivery = false;      // sent before and not acknowledged: replayed with DUP = 1
+  std::uint64_t seq = 0;        // its row in the SessionStore (persistent receivers only); 0: none
   bool operator==(const Message&) const = default;
 };
 
@@ -37,7 +39,21 @@ mqtt::Properties forwarded_properties(const mqtt::Properties& publisher);
 
 class Hub {
  public:
-  explicit Hub(RetainedStore& retained, std::size_t offline_queue_limit = 1000);
+  // `sessions`: where persistent sessions are recorded (nullptr: memory only). Clean sessions
+  // never touch it.
+  explicit Hub(RetainedStore& retained, std::size_t offline_queue_limit = 1000, SessionStore* sessions = nullptr);
+
+  // Startup, after advance_time(now) and before any connection: loads the stored sessions.
+  // Expired ones are deleted; a session that was online when the process died starts its
+  // expiry now and replays its messages with DUP = 1 (they may have been sent). The offline
+  // queue limit applies (the oldest messages are kept).
+  struct Restored {
+    std::size_t sessions = 0;
+    std::size_t expired = 0;
+    std::size_t messages = 0;
+    std::vector<std::string> errors;  // unreadable rows, skipped
+  };
+  Restored restore();
 
   struct Attached {
     SessionId session;
@@ -54,6 +70,8 @@ class Hub {
   void detach(Connection& connection, SessionId session, std::vector<Message> unacked);
   // Replays queued QoS 1 messages to the session's (new) connection.
   void flush_queued(SessionId session);
+  // The session's connection is done with a stored message (PUBACK, or dropped): forget its row.
+  void acknowledged(SessionId session, std::uint64_t seq);
 
   bool subscribe(SessionId session, const std::string& filter, const Subscriber& subscriber);  // true if new
   bool unsubscribe(SessionId session, const std::string& filter);                             // false if none
@@ -70,8 +88,9 @@ class Hub {
   void forget(Connection& connection);  // a Connection is being destroyed: drop it from dirty_
   std::size_t session_count() const { return sessions_.size(); }
 
-  // The hub has no clock: the I/O layer reports the time (seconds, any epoch, monotonic)
-  // regularly; offline sessions whose expiry has passed are discarded.
+  // The hub has no clock: the I/O layer reports the time (seconds) regularly; offline sessions
+  // whose expiry has passed are discarded. With a SessionStore the epoch must survive a restart
+  // (wall-clock seconds since 1970): offline_since is stored.
   void advance_time(std::int64_t now_seconds);
   std::string assign_client_id();  // for empty client IDs
 
@@ -86,11 +105,19 @@ class Hub {
     Connection* connection = nullptr;
     std::map<std::string, Subscriber> subscriptions;  // filter → subscriber
     std::deque<Message> queued;                       // QoS 1 while offline
+    bool durable = false;                             // recorded in the SessionStore
+    std::uint64_t next_seq = 1;                       // for StoredMessage::seq
   };
   void drop(Session& s);
+  SessionKey key_of(const Session& s) const { return {s.scope, s.client_id}; }
+  void record(const Session& s);  // the session row
+  void deliver_durably(Session& s, const Message& message, const Subscriber& subscriber);
+  bool expired(std::uint32_t expiry_seconds, std::int64_t offline_since) const;
+  std::string index_key(const Scope& scope, const std::string& client_id) const { return scope.key() + '\n' + client_id; }
 
   RetainedStore& retained_;
   std::size_t offline_queue_limit_;
+  SessionStore* store_;
   SubscriptionIndex index_;
   std::unordered_map<std::string, std::unique_ptr<Session>> sessions_;  // scope key + '\n' + client id
   std::unordered_map<SessionId, Session*> by_id_;

@@ -57,15 +57,21 @@ Database::Database(const std::string& path) {
     throw StorageError("cannot open " + path + ": " + msg);
   }
   sqlite3_busy_timeout(db_, 5000);
-  exec("PRAGMA journal_mode=WAL");
-  // WAL + NORMAL: a commit is in the WAL file (OS page cache) before we answer, which survives
-  // kill -9 of this process; only a power loss can lose the last commits. FULL adds an fsync per
-  // commit for that case (Store option sync_full).
-  exec("PRAGMA synchronous=NORMAL");
-  exec("PRAGMA foreign_keys=ON");
-  // Certificate ids are random hex: their index pages are touched at random, so a registry of
-  // 100,000 certificates needs more than SQLite's default 2 MB of page cache to stay off disk.
-  exec("PRAGMA cache_size=-65536");
+  try {
+    exec("PRAGMA journal_mode=WAL");  // the first read: fails here on a file that is not a database
+    // WAL + NORMAL: a commit is in the WAL file (OS page cache) before we answer, which survives
+    // kill -9 of this process; only a power loss can lose the last commits. FULL adds an fsync per
+    // commit for that case (Store option sync_full).
+    exec("PRAGMA synchronous=NORMAL");
+    exec("PRAGMA foreign_keys=ON");
+    // Certificate ids are random hex: their index pages are touched at random, so a registry of
+    // 100,000 certificates needs more than SQLite's default 2 MB of page cache to stay off disk.
+    exec("PRAGMA cache_size=-65536");
+  } catch (...) {
+    sqlite3_close(db_);  // the destructor does not run when the constructor throws
+    db_ = nullptr;
+    throw;
+  }
 }
 
 Database::~Database() {

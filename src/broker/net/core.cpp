@@ -18,20 +18,28 @@ std::int64_t wall_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
+// The hub's clock: wall-clock seconds, because offline session expiry is stored across restarts.
+std::int64_t wall_seconds() { return wall_ms() / 1000; }
 }  // namespace
 
 Scope to_core_scope(const iot::Scope& s) { return Scope{s.account, s.region}; }
 
 Core::Core(asio::io_context& ioc, iot::Registry& registry, RetainedStore& retained, const ServerOptions& options,
-           Stats& stats)
+           Stats& stats, SessionStore* sessions)
     : ioc_(ioc),
       registry_(registry),
       options_(options),
       stats_(stats),
-      hub_(retained, options.limits.offline_queue),
+      hub_(retained, options.limits.offline_queue, sessions),
       quotas_(options.accounts),
       admission_(options.accounts) {
   quotas_.report = [this](QuotaRefusal why) { report(why); };
+  hub_.advance_time(wall_seconds());
+  if (!sessions) return;
+  auto restored = hub_.restore();
+  for (const auto& error : restored.errors) spdlog::error("broker: unreadable persistent session row: {}", error);
+  spdlog::info("broker: {} persistent sessions restored ({} queued messages), {} expired", restored.sessions,
+               restored.messages, restored.expired);
 }
 
 Core::~Core() = default;
@@ -278,8 +286,7 @@ PresenceFacts Core::facts(Entry& e) {
 void Core::tick() {
   asio::post(ioc_, [this] {
     stamp();
-    hub_.advance_time(std::chrono::duration_cast<std::chrono::seconds>(
-                          std::chrono::steady_clock::now().time_since_epoch()).count());
+    hub_.advance_time(wall_seconds());
     drain();
   });
 }

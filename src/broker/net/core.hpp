@@ -42,8 +42,9 @@ Scope to_core_scope(const iot::Scope& s);
 
 class Core {
  public:
+  // `sessions` (may be null: memory only) is loaded here, before any listener opens.
   Core(boost::asio::io_context& ioc, iot::Registry& registry, RetainedStore& retained, const ServerOptions& options,
-       Stats& stats);
+       Stats& stats, SessionStore* sessions = nullptr);
   ~Core();
 
   boost::asio::io_context& context() { return ioc_; }

@@ -27,6 +27,7 @@
 #include "broker/net/tls_session.hpp"
 #include "broker/net/tls.hpp"
 #include "broker/server_persistence.hpp"
+#include "broker/server_session_store.hpp"
 #include "broker/server_service.hpp"
 
 namespace trustlane::broker {
@@ -64,6 +65,12 @@ std::unique_ptr<RetainedStore> make_retained(const ServerOptions& o) {
   return std::make_unique<SqliteRetainedStore>(o.data_dir / "broker.db");
 }
 
+// Persistent sessions share broker.db with the retained messages (tables of their own).
+std::unique_ptr<SessionStore> make_sessions(const ServerOptions& o) {
+  if (o.data_dir.empty()) return nullptr;
+  return std::make_unique<SqliteSessionStore>(o.data_dir / "broker.db");
+}
+
 }  // namespace
 
 struct BrokerService::Impl {
@@ -71,8 +78,9 @@ struct BrokerService::Impl {
       : registry(r),
         options(std::move(o)),
         retained(make_retained(options)),
+        sessions(make_sessions(options)),
         core_ioc(1),
-        core(core_ioc, registry, *retained, options, stats),
+        core(core_ioc, registry, *retained, options, stats, sessions.get()),
         tls_mqtt(asio::ssl::context::tls_server),
         tls_alpn(asio::ssl::context::tls_server) {
     auto key = crypto::Key::generate(crypto::Curve::P256);
@@ -94,6 +102,7 @@ struct BrokerService::Impl {
   ServerOptions options;
   Stats stats;
   std::unique_ptr<RetainedStore> retained;
+  std::unique_ptr<SessionStore> sessions;
   asio::io_context core_ioc;  // the MQTT core's one thread
   net::Core core;
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> core_work;
