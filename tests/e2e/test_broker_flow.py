@@ -49,7 +49,8 @@ class UnlimitedTest(FlowTest):
 
 
 class SlowReaderTest(FlowTest):
-    serve_args = ["--mqtt-bytes-per-second", "0", "--mqtt-max-queued-bytes", "1000"]
+    # The publish rate (AWS: 100/s per connection) is lifted: these tests flood on purpose.
+    serve_args = ["--mqtt-bytes-per-second", "0", "--mqtt-max-queued-bytes", "1000", "--mqtt-publishes-per-second", "0"]
 
     def test_qos0_to_a_slow_reader_is_dropped_and_the_reader_stays(self):
         sub = self.device("slow-reader")
@@ -70,7 +71,7 @@ class SlowReaderTest(FlowTest):
 
 
 class NoDropTest(FlowTest):
-    serve_args = ["--mqtt-bytes-per-second", "0", "--mqtt-max-queued-bytes", "0"]
+    serve_args = ["--mqtt-bytes-per-second", "0", "--mqtt-max-queued-bytes", "0", "--mqtt-publishes-per-second", "0"]
 
     def test_zero_queue_limit_never_drops_qos0(self):
         sub = self.device("slow-reader")
