@@ -157,6 +157,17 @@ Store::Store(const std::filesystem::path& db_path, std::shared_ptr<const CloudCa
 
 Store::~Store() = default;
 
+std::int64_t Store::count_in_scope(const char* table, const char* column, const Scope& scope,
+                                   std::string_view value) const {
+  auto& st = db_->prepare(std::string("SELECT COUNT(*) FROM ") + table + " WHERE account = ?1 AND region = ?2 AND " +
+                          column + " = ?3");
+  st.bind(1, scope.account).bind(2, scope.region).bind(3, value);
+  st.step();
+  auto n = st.integer(0);
+  st.reset();
+  return n;
+}
+
 void Store::create_schema() { db_->exec(kSchema); }
 
 std::int64_t Store::now() const {

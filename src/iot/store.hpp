@@ -174,6 +174,8 @@ class Store final : public Registry {
   void notify(std::vector<Notification> notes);
   std::string new_generation_id() const;
   std::string ensure_account(const Scope& scope);  // returns the endpoint prefix (lock held)
+  // Rows of `table` in the scope whose `column` equals `value` (the limit and delete checks).
+  std::int64_t count_in_scope(const char* table, const char* column, const Scope& scope, std::string_view value) const;
   std::optional<CertificateInfo> load_certificate(const Scope& scope, std::string_view id) const;
   std::optional<CaInfo> load_ca(const Scope& scope, std::string_view id) const;
   std::optional<PolicyInfo> load_policy(const Scope& scope, std::string_view name) const;

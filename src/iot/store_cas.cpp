@@ -152,11 +152,7 @@ Outcome<Done> Store::delete_ca_certificate(const Scope& scope, std::string_view 
     if (!ca) return error(ErrorKind::ResourceNotFound, "The CA certificate " + std::string(id) + " does not exist");
     if (ca->status == CaStatus::Active)
       return error(ErrorKind::CertificateState, "The CA certificate must be INACTIVE before deletion");
-    auto& st = db_->prepare("SELECT COUNT(*) FROM certificates WHERE account = ?1 AND region = ?2 AND ca_id = ?3");
-    st.bind(1, scope.account).bind(2, scope.region).bind(3, id);
-    st.step();
-    auto count = st.integer(0);
-    st.reset();
+    auto count = count_in_scope("certificates", "ca_id", scope, id);
     if (count > 0)
       return error(ErrorKind::CertificateState,
                    "The CA certificate still has " + std::to_string(count) + " registered certificate(s)");

@@ -229,18 +229,10 @@ Outcome<Done> Store::delete_certificate(const Scope& scope, std::string_view id,
     if (!c) return error(ErrorKind::ResourceNotFound, "The certificate " + std::string(id) + " does not exist");
     if (c->status == CertificateStatus::Active)
       return error(ErrorKind::CertificateState, "Certificate must be deactivated (not ACTIVE) before deletion.");
-    auto& things = db_->prepare("SELECT COUNT(*) FROM thing_principals WHERE account = ?1 AND region = ?2 AND certificate_id = ?3");
-    things.bind(1, scope.account).bind(2, scope.region).bind(3, id);
-    things.step();
-    auto thing_count = things.integer(0);
-    things.reset();
+    auto thing_count = count_in_scope("thing_principals", "certificate_id", scope, id);
     if (thing_count > 0)
       return error(ErrorKind::DeleteConflict, "Things must be detached before deletion (arn: " + c->arn + ")");
-    auto& policies = db_->prepare("SELECT COUNT(*) FROM policy_targets WHERE account = ?1 AND region = ?2 AND certificate_id = ?3");
-    policies.bind(1, scope.account).bind(2, scope.region).bind(3, id);
-    policies.step();
-    auto policy_count = policies.integer(0);
-    policies.reset();
+    auto policy_count = count_in_scope("policy_targets", "certificate_id", scope, id);
     if (policy_count > 0 && !force)
       return error(ErrorKind::DeleteConflict,
                    "Certificate policies must be detached before deletion (arn: " + c->arn + ")");

@@ -106,11 +106,7 @@ Outcome<Done> Store::delete_policy(const Scope& scope, std::string_view name) {
   if (!certificates_with_policy(scope, name).empty())
     return error(ErrorKind::DeleteConflict, "The policy cannot be deleted as the policy is attached to one or more "
                                             "principals (name=" + std::string(name) + ")");
-  auto& st = db_->prepare("SELECT COUNT(*) FROM policy_versions WHERE account = ?1 AND region = ?2 AND name = ?3");
-  st.bind(1, scope.account).bind(2, scope.region).bind(3, name);
-  st.step();
-  auto versions = st.integer(0);
-  st.reset();
+  auto versions = count_in_scope("policy_versions", "name", scope, name);
   if (versions > 1)
     return error(ErrorKind::DeleteConflict, "Cannot delete the policy because it has one or more policy versions "
                                             "attached to it (name=" + std::string(name) + ")");
@@ -130,11 +126,7 @@ Outcome<PolicyVersionInfo> Store::create_policy_version(const Scope& scope, std:
   auto result = [&]() -> Outcome<PolicyVersionInfo> {
     std::lock_guard lock(mutex_);
     if (!load_policy(scope, name)) return no_policy(name);
-    auto& count = db_->prepare("SELECT COUNT(*) FROM policy_versions WHERE account = ?1 AND region = ?2 AND name = ?3");
-    count.bind(1, scope.account).bind(2, scope.region).bind(3, name);
-    count.step();
-    auto versions = count.integer(0);
-    count.reset();
+    auto versions = count_in_scope("policy_versions", "name", scope, name);
     if (versions >= kMaxPolicyVersions)
       return error(ErrorKind::VersionsLimitExceeded,
                    "The policy " + std::string(name) + " already has the maximum number of versions (5)");
@@ -239,11 +231,7 @@ Outcome<Done> Store::attach_policy_locked(const Scope& scope, std::string_view n
   bool attached = exists.step();
   exists.reset();
   if (attached) return Done{};
-  auto& count = db_->prepare("SELECT COUNT(*) FROM policy_targets WHERE account = ?1 AND region = ?2 AND certificate_id = ?3");
-  count.bind(1, scope.account).bind(2, scope.region).bind(3, certificate_id);
-  count.step();
-  auto n = count.integer(0);
-  count.reset();
+  auto n = count_in_scope("policy_targets", "certificate_id", scope, certificate_id);
   if (n >= kMaxPoliciesPerTarget)
     return error(ErrorKind::LimitExceeded, "The target " + std::string(target) + " already has the maximum of 10 policies attached");
   db_->prepare("INSERT INTO policy_targets(account, region, policy, target, certificate_id) VALUES(?1, ?2, ?3, ?4, ?5)")

@@ -125,11 +125,7 @@ Outcome<Done> Store::delete_thing(const Scope& scope, std::string_view name, std
   if (expected_version && *expected_version != t->version)
     return error(ErrorKind::VersionConflict,
                  "The version for thing " + std::string(name) + " does not match the expected version.");
-  auto& st = db_->prepare("SELECT COUNT(*) FROM thing_principals WHERE account = ?1 AND region = ?2 AND thing = ?3");
-  st.bind(1, scope.account).bind(2, scope.region).bind(3, name);
-  st.step();
-  auto principals = st.integer(0);
-  st.reset();
+  auto principals = count_in_scope("thing_principals", "thing", scope, name);
   if (principals > 0)
     return error(ErrorKind::InvalidRequest, "Cannot delete thing " + std::string(name) + " which has principals attached");
   db_->prepare("DELETE FROM things WHERE account = ?1 AND region = ?2 AND name = ?3")
