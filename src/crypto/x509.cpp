@@ -3,6 +3,7 @@
 #include <openssl/bio.h>
 #include <openssl/bn.h>
 #include <openssl/pem.h>
+#include <openssl/provider.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
@@ -88,6 +89,84 @@ std::optional<Certificate> Certificate::from_der(ByteView der) {
     return std::nullopt;
   }
   return Certificate(x);
+}
+
+namespace {
+// A library context with no algorithms at all (only the "null" provider): parsing an X509 in it
+// skips the public-key decode, and nothing else in X.509 parsing needs a provider.
+OSSL_LIB_CTX* keyless_library_context() {
+  static OSSL_LIB_CTX* ctx = [] {
+    OSSL_LIB_CTX* c = OSSL_LIB_CTX_new();
+    if (!c || !OSSL_PROVIDER_load(c, "null")) throw_openssl("keyless library context");
+    return c;
+  }();
+  return ctx;
+}
+
+// The DER bytes of TBSCertificate, the first element of the Certificate SEQUENCE.
+std::optional<ByteView> tbs_bytes(ByteView der) {
+  const unsigned char* p = der.data();
+  long len = 0;
+  int tag = 0, cls = 0;
+  if (ASN1_get_object(&p, &len, &tag, &cls, static_cast<long>(der.size())) & 0x80 || tag != V_ASN1_SEQUENCE)
+    return std::nullopt;
+  const unsigned char* tbs = p;
+  if (ASN1_get_object(&p, &len, &tag, &cls, static_cast<long>(der.data() + der.size() - p)) & 0x80 ||
+      tag != V_ASN1_SEQUENCE)
+    return std::nullopt;
+  return ByteView(tbs, static_cast<std::size_t>(p + len - tbs));
+}
+
+// The SubjectPublicKeyInfo of an EC key on a curve we support, as (curve, uncompressed point).
+std::optional<std::pair<Curve, ByteView>> ec_spki(const X509* x) {
+  const ASN1_OBJECT* alg = nullptr;
+  const unsigned char* point = nullptr;
+  int point_len = 0;
+  X509_ALGOR* algor = nullptr;
+  if (X509_PUBKEY_get0_param(nullptr, &point, &point_len, &algor, X509_get_X509_PUBKEY(x)) != 1 || !algor)
+    return std::nullopt;
+  int param_type = 0;
+  const void* param = nullptr;
+  X509_ALGOR_get0(&alg, &param_type, &param, algor);
+  if (OBJ_obj2nid(alg) != NID_X9_62_id_ecPublicKey || param_type != V_ASN1_OBJECT) return std::nullopt;
+  Curve curve;
+  switch (OBJ_obj2nid(static_cast<const ASN1_OBJECT*>(param))) {
+    case NID_X9_62_prime256v1: curve = Curve::P256; break;
+    case NID_secp384r1: curve = Curve::P384; break;
+    default: return std::nullopt;
+  }
+  return std::pair{curve, ByteView(point, static_cast<std::size_t>(point_len))};
+}
+}  // namespace
+
+std::optional<Certificate> Certificate::from_der_lazy_key(ByteView der) {
+  X509* x = X509_new_ex(keyless_library_context(), nullptr);
+  if (!x) throw_openssl("X509_new_ex");
+  const unsigned char* p = der.data();
+  if (!d2i_X509(&x, &p, static_cast<long>(der.size()))) {  // frees x on failure
+    drain_openssl_errors();
+    return std::nullopt;
+  }
+  drain_openssl_errors();  // the keyless context's failed key decode and SHA-1 fetch
+  Certificate cert(x);
+  if (p != der.data() + der.size()) return std::nullopt;
+  return cert;
+}
+
+std::optional<Certificate> Certificate::from_pem_lazy_key(std::string_view pem) {
+  BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  unsigned char* data = nullptr;
+  long len = 0;
+  char* name = nullptr;
+  // Skips other PEM blocks like PEM_read_bio_X509, and accepts "X509 CERTIFICATE" too.
+  if (!bio || PEM_bytes_read_bio(&data, &len, &name, PEM_STRING_X509, bio.get(), nullptr, nullptr) != 1) {
+    drain_openssl_errors();
+    return std::nullopt;
+  }
+  auto cert = from_der_lazy_key(ByteView(data, static_cast<std::size_t>(len)));
+  OPENSSL_free(data);
+  OPENSSL_free(name);
+  return cert;
 }
 
 std::optional<Certificate> Certificate::from_pem(std::string_view pem) {
@@ -178,25 +257,45 @@ std::vector<std::string> Certificate::subject_alt_names() const {
   return out;
 }
 
-bool Certificate::is_ca() const { return X509_check_ca(x509_.get()) > 0; }
+// basicConstraints CA:TRUE, read from the extension itself: X509_check_ca goes through OpenSSL's
+// extension cache, which also fingerprints the certificate and fails in the keyless context.
+bool Certificate::is_ca() const {
+  int critical = 0;
+  auto* bc = static_cast<BASIC_CONSTRAINTS*>(X509_get_ext_d2i(x509_.get(), NID_basic_constraints, &critical, nullptr));
+  bool ca = bc && bc->ca;
+  BASIC_CONSTRAINTS_free(bc);
+  drain_openssl_errors();
+  return ca;
+}
 
 std::optional<Key> Certificate::public_key() const {
-  EVP_PKEY* p = X509_get_pubkey(x509_.get());
-  if (!p) {
-    drain_openssl_errors();
-    return std::nullopt;
+  if (EVP_PKEY* p = X509_get0_pubkey(x509_.get())) {
+    if (!EVP_PKEY_up_ref(p)) throw_openssl("EVP_PKEY_up_ref");
+    try {
+      return Key::adopt(p);
+    } catch (const CryptoError&) {
+      return std::nullopt;  // not an EC key on our curves
+    }
   }
-  try {
-    return Key::adopt(p);
-  } catch (const CryptoError&) {
-    return std::nullopt;
-  }
+  drain_openssl_errors();
+  auto spki = ec_spki(x509_.get());  // a lazily parsed certificate: build the key from its SPKI
+  return spki ? Key::from_public_point(spki->first, spki->second) : std::nullopt;
 }
 
 bool Certificate::signed_by(const Key& issuer_key) const {
-  bool ok = X509_verify(x509_.get(), issuer_key.get()) == 1;
-  drain_openssl_errors();
-  return ok;
+  const ASN1_BIT_STRING* signature = nullptr;
+  const X509_ALGOR* outer = nullptr;
+  X509_get0_signature(&signature, &outer, x509_.get());
+  // The algorithm inside the signed part must be the one the signature claims (as X509_verify).
+  if (!signature || !outer || X509_ALGOR_cmp(outer, X509_get0_tbs_sigalg(x509_.get())) != 0) return false;
+  int nid = OBJ_obj2nid(outer->algorithm);
+  if (nid != NID_ecdsa_with_SHA256 && nid != NID_ecdsa_with_SHA384) return false;
+  Bytes der_bytes = der();
+  auto tbs = tbs_bytes(der_bytes);
+  if (!tbs) return false;
+  Bytes digest = nid == NID_ecdsa_with_SHA256 ? sha256(*tbs) : sha384(*tbs);
+  return issuer_key.verify_digest(digest, ByteView(ASN1_STRING_get0_data(signature),
+                                                   static_cast<std::size_t>(ASN1_STRING_length(signature))));
 }
 
 bool Certificate::issued_by(const Certificate& issuer) const {

@@ -135,7 +135,7 @@ Outcome<CertificateInfo> Store::register_certificate(const Scope& scope, std::st
     st.bind(1, scope.account).bind(2, scope.region).bind(3, cert->issuer_text());
     while (st.step()) {
       auto candidate = detail::read_ca(scope, st);
-      auto parsed = crypto::Certificate::from_pem(candidate.pem);
+      auto parsed = crypto::Certificate::from_pem_lazy_key(candidate.pem);
       if (parsed && cert->issued_by(*parsed)) {
         ca = std::move(candidate);
         break;

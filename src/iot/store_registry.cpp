@@ -34,7 +34,7 @@ std::optional<CaInfo> Store::find_issuing_ca(const Scope& scope, const crypto::C
   std::optional<CaInfo> out;
   while (!out && st.step()) {
     auto ca = detail::read_ca(scope, st);
-    auto parsed = crypto::Certificate::from_pem(ca.pem);
+    auto parsed = crypto::Certificate::from_pem_lazy_key(ca.pem);
     if (parsed && cert.issued_by(*parsed)) out = std::move(ca);
   }
   st.reset();
@@ -58,7 +58,7 @@ std::optional<std::pair<Scope, CaInfo>> Store::find_default_issuing_ca(std::stri
     std::optional<CaInfo> found;
     while (!found && cas.step()) {
       auto ca = detail::read_ca(scope, cas);
-      auto parsed = crypto::Certificate::from_pem(ca.pem);
+      auto parsed = crypto::Certificate::from_pem_lazy_key(ca.pem);
       if (parsed && cert.issued_by(*parsed)) found = std::move(ca);
     }
     cas.reset();

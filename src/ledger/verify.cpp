@@ -53,7 +53,7 @@ std::optional<std::vector<crypto::Certificate>> parse_x5c(const nlohmann::json& 
     auto der = base64_decode(item.get_ref<const std::string&>());
     if (!der) return std::nullopt;
     if (first_only && !out.empty()) continue;
-    auto cert = crypto::Certificate::from_der(*der);
+    auto cert = crypto::Certificate::from_der_lazy_key(*der);
     if (!cert) return std::nullopt;
     out.push_back(std::move(*cert));
   }

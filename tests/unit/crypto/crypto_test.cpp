@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "crypto/digest.hpp"
 #include "crypto/key.hpp"
 #include "crypto/x509.hpp"
@@ -115,6 +117,67 @@ TEST(X509, RejectsGarbageAndTrailingBytes) {
   auto der = issue_certificate(spec, key, key, nullptr).der();
   der.push_back(0);
   EXPECT_FALSE(Certificate::from_der(der));
+}
+
+// Certificates parsed without decoding their key (registry, ledger): the same facts, the key
+// built from the SPKI on demand, signatures checked over the TBS bytes as received.
+TEST(X509LazyKey, SameFactsAsAFullParse) {
+  auto ca_key = Key::generate(Curve::P384);
+  CertificateSpec ca_spec;
+  ca_spec.subject = {{"CN", "Vendor Root"}};
+  ca_spec.is_ca = true;
+  auto ca = issue_certificate(ca_spec, ca_key, ca_key, nullptr);
+  auto leaf_key = Key::generate();
+  CertificateSpec leaf_spec;
+  leaf_spec.subject = {{"O", "Vendor"}, {"CN", "chip 02"}};
+  leaf_spec.serial = {0x04, 0x00, 0x50, 0x02, 0x00, 0x00};
+  leaf_spec.subject_alt_names = {"URI:urn:chip:2"};
+  auto leaf = issue_certificate(leaf_spec, leaf_key, ca_key, &ca);
+
+  auto lazy = Certificate::from_der_lazy_key(leaf.der());
+  auto lazy_ca = Certificate::from_pem_lazy_key("junk before\n" + ca.pem());
+  ASSERT_TRUE(lazy && lazy_ca);
+  EXPECT_EQ(lazy->der(), leaf.der());
+  EXPECT_EQ(lazy->sha256_hex(), leaf.sha256_hex());
+  EXPECT_EQ(lazy->subject(), leaf.subject());
+  EXPECT_EQ(lazy->issuer_text(), leaf.issuer_text());
+  EXPECT_EQ(lazy->serial(), leaf_spec.serial);
+  EXPECT_EQ(lazy->not_after(), leaf.not_after());
+  EXPECT_EQ(lazy->subject_alt_names(), leaf.subject_alt_names());
+  EXPECT_TRUE(lazy_ca->is_ca());
+  EXPECT_FALSE(lazy->is_ca());
+  ASSERT_TRUE(lazy->public_key());
+  EXPECT_EQ(lazy->public_key()->public_point(), leaf_key.public_point());
+  EXPECT_EQ(lazy_ca->public_key()->curve(), Curve::P384);
+  // Every pairing of lazy and full certificates verifies the same way.
+  EXPECT_TRUE(lazy->issued_by(*lazy_ca));
+  EXPECT_TRUE(lazy->issued_by(ca));
+  EXPECT_TRUE(leaf.issued_by(*lazy_ca));
+  EXPECT_FALSE(lazy_ca->issued_by(*lazy));
+  EXPECT_FALSE(lazy->signed_by(leaf_key));
+}
+
+TEST(X509LazyKey, TamperedOrMalformedInputIsRefused) {
+  auto key = Key::generate();
+  CertificateSpec spec;
+  spec.subject = {{"CN", "self"}};
+  auto der = issue_certificate(spec, key, key, nullptr).der();
+  ASSERT_TRUE(Certificate::from_der_lazy_key(der)->signed_by(key));
+  // A byte of the subject changed: still parses, no longer verifies.
+  auto tampered = der;
+  auto at = std::search(tampered.begin(), tampered.end(), std::begin("self"), std::end("self") - 1);
+  ASSERT_NE(at, tampered.end());
+  *at = 'S';
+  auto parsed = Certificate::from_der_lazy_key(tampered);
+  ASSERT_TRUE(parsed);
+  EXPECT_FALSE(parsed->signed_by(key));
+  auto trailing = der;
+  trailing.push_back(0);
+  EXPECT_FALSE(Certificate::from_der_lazy_key(trailing));
+  EXPECT_FALSE(Certificate::from_der_lazy_key(as_bytes("junk")));
+  EXPECT_FALSE(Certificate::from_der_lazy_key(ByteView(der.data(), der.size() / 2)));
+  EXPECT_FALSE(Certificate::from_pem_lazy_key("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"));
+  EXPECT_FALSE(Certificate::from_pem_lazy_key(key.public_pem()));  // another PEM type only
 }
 
 TEST(X509, CsrRoundTrip) {
