@@ -14,16 +14,27 @@ bool action_applies(const Statement& s, std::string_view action) {
 }
 
 bool resource_applies(const Statement& s, const Request& r) {
+  const bool topic_filter = is_topic_filter_arn(r.resource);
+  const bool deny = s.effect == Effect::deny;
   bool any = false;
+  Pattern pattern;
   for (const auto& res : s.resources) {
-    auto pattern = substitute(res.pattern, r.variables);
-    if (!pattern) {
-      // An unresolvable variable never widens anything: under NotResource the statement
-      // cannot tell what it excludes, so it does not apply at all.
-      if (s.not_resource) return false;
-      continue;
+    switch (substitute_resource(res.pattern, r.variables, topic_filter, pattern)) {
+      case Substitution::resolved:
+        any = any || wildcard_match(pattern, r.resource, /*ignore_case=*/false);
+        continue;
+      case Substitution::unresolvable:
+        // An unresolvable variable never widens anything: under NotResource the statement
+        // cannot tell what it excludes, so it does not apply at all.
+        if (s.not_resource) return false;
+        continue;
+      case Substitution::mqtt_wildcard:
+        // Never in the requester's favour: an Allow entry does not match; a Deny entry does,
+        // and a Deny's NotResource exception does not hold.
+        if (deny && !s.not_resource) return true;
+        if (!deny && s.not_resource) return false;
+        continue;
     }
-    any = any || wildcard_match(*pattern, r.resource, /*ignore_case=*/false);
   }
   return s.not_resource ? !any : any;
 }

@@ -53,8 +53,8 @@ Pattern compile_pattern(std::string_view text, bool allow_variables) {
   return out;
 }
 
-std::optional<Pattern> substitute(const Pattern& pattern, const Variables& variables) {
-  Pattern out;
+Substitution substitute_resource(const Pattern& pattern, const Variables& variables, bool topic_filter, Pattern& out) {
+  out.clear();
   out.reserve(pattern.size());
   for (const Piece& piece : pattern) {
     if (piece.kind != Piece::Kind::variable) {
@@ -66,11 +66,30 @@ std::optional<Pattern> substitute(const Pattern& pattern, const Variables& varia
       continue;
     }
     auto it = variables.find(piece.text);
-    if (it == variables.end() || it->second.size() != 1) return std::nullopt;
+    if (it == variables.end() || it->second.size() != 1) return Substitution::unresolvable;
+    const std::string& value = it->second.front();
+    if (topic_filter && value.find_first_of("+#") != std::string::npos) return Substitution::mqtt_wildcard;
     // The value is literal text: a client ID "*" or "#" stays a plain character.
-    for (char c : it->second.front()) append_literal(out, c);
+    for (char c : value) append_literal(out, c);
   }
+  return Substitution::resolved;
+}
+
+std::optional<Pattern> substitute(const Pattern& pattern, const Variables& variables) {
+  Pattern out;
+  if (substitute_resource(pattern, variables, false, out) != Substitution::resolved) return std::nullopt;
   return out;
+}
+
+bool is_topic_filter_arn(std::string_view resource) {
+  // arn:partition:service:region:account:resource — the resource follows the fifth colon.
+  std::size_t at = 0;
+  for (int colons = 0; colons < 5; ++colons) {
+    at = resource.find(':', at);
+    if (at == std::string_view::npos) return false;
+    ++at;
+  }
+  return resource.substr(at).starts_with("topicfilter/");
 }
 
 bool wildcard_match(const Pattern& pattern, std::string_view text, bool ignore_case) {

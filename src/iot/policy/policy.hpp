@@ -128,4 +128,12 @@ Pattern compile_pattern(std::string_view text, bool allow_variables);
 // Replaces variables by literal values; nullopt when one is unresolvable (or multi-valued).
 std::optional<Pattern> substitute(const Pattern& pattern, const Variables& variables);
 
+// substitute() for a resource: a topicfilter resource (iot:Subscribe) also refuses values with an
+// MQTT wildcard, so that `${iot:ClientId}` = "+" cannot turn `topicfilter/${iot:ClientId}/*` into
+// a subscription to every device. evaluate() lets such a value never help the requester: an
+// Allow entry does not match, a Deny entry does (and a NotResource exception does not hold).
+enum class Substitution { resolved, unresolvable, mqtt_wildcard };
+Substitution substitute_resource(const Pattern& pattern, const Variables& variables, bool topic_filter, Pattern& out);
+bool is_topic_filter_arn(std::string_view resource);  // arn:…:<region>:<account>:topicfilter/…
+
 }  // namespace trustlane::iot::policy

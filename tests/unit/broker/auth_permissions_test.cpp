@@ -30,10 +30,13 @@ TEST(AuthPermissions, ClientIdVariableNeverWidensAGrant) {
   p.set_documents({doc.value()});
   EXPECT_TRUE(p.allowed(Action::subscribe, "dev1/x"));
   EXPECT_FALSE(p.allowed(Action::subscribe, "dev2/x"));
-  Permissions wild(s, {{"iot:ClientId", {"+"}}});
-  wild.set_documents({doc.value()});
-  EXPECT_FALSE(wild.allowed(Action::subscribe, "dev2/x"));
-  EXPECT_TRUE(wild.allowed(Action::subscribe, "+/x"));  // literal '+' only
+  for (std::string id : {"+", "#", "dev+1", "a#"}) {
+    Permissions wild(s, {{"iot:ClientId", {id}}});
+    wild.set_documents({doc.value()});
+    EXPECT_FALSE(wild.allowed(Action::subscribe, "dev2/x")) << id;
+    // Not even its "own" subtree: the MQTT filter "+/x" would reach every device's x.
+    EXPECT_FALSE(wild.allowed(Action::subscribe, id + "/x")) << id;
+  }
 }
 
 TEST(AuthPermissions, DefaultDenyWithoutPolicies) {
