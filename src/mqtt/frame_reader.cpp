@@ -47,4 +47,11 @@ Result<std::optional<Bytes>, ReasonCode> FrameReader::next() {
   return std::optional<Bytes>{std::move(frame)};
 }
 
+Bytes FrameReader::take_buffered() {
+  Bytes out(buffer_.begin() + static_cast<std::ptrdiff_t>(start_), buffer_.end());
+  buffer_.clear();
+  start_ = 0;
+  return out;
+}
+
 }  // namespace trustlane::mqtt

@@ -22,6 +22,7 @@ class FrameReader {
   // length, PACKET_TOO_LARGE over the limit.
   Result<std::optional<Bytes>, ReasonCode> next();
   std::size_t buffered() const { return buffer_.size() - start_; }
+  Bytes take_buffered();  // the bytes not yet returned as frames; the reader is empty after
 
  private:
   std::size_t max_packet_size_;

@@ -18,9 +18,21 @@ bool for_each_level(std::string_view s, F f) {
   }
 }
 
+// The <group> of "$share/<group>/…" or the <rule> of "$aws/rules/<rule>/…"; empty otherwise.
+std::string_view prefix_name(std::string_view s) {
+  for (std::string_view prefix : {std::string_view("$share/"), std::string_view("$aws/rules/")}) {
+    if (!s.starts_with(prefix)) continue;
+    std::string_view rest = s.substr(prefix.size());
+    return rest.substr(0, rest.find('/'));
+  }
+  return {};
+}
+
 std::optional<TopicError> check_common(std::string_view full, const TopicLimits& limits) {
   if (full.empty()) return TopicError::empty;
   if (!valid_mqtt_utf8(full)) return TopicError::invalid_utf8;
+  // The stripped name is not counted below, so it gets its own bound.
+  if (prefix_name(full).size() > limits.max_prefix_name) return TopicError::too_long;
   std::string_view counted = strip_for_limits(full);
   if (counted.size() > limits.max_bytes) return TopicError::too_long;
   if (static_cast<std::size_t>(std::count(counted.begin(), counted.end(), '/')) > limits.max_slashes)
@@ -33,12 +45,12 @@ std::optional<TopicError> check_common(std::string_view full, const TopicLimits&
 std::string_view to_string(TopicError e) {
   switch (e) {
     case TopicError::empty: return "topic is empty";
-    case TopicError::too_long: return "topic is longer than 256 bytes";
+    case TopicError::too_long: return "topic is longer than 256 bytes (or its $share/$aws/rules name than 128)";
     case TopicError::too_many_levels: return "topic has more than 7 slashes";
     case TopicError::wildcard_in_name: return "topic name contains a wildcard";
     case TopicError::bad_wildcard: return "wildcard must occupy a whole level (# only last)";
     case TopicError::invalid_utf8: return "topic is not valid UTF-8";
-    case TopicError::bad_shared: return "shared subscription needs $share/<group>/<filter>";
+    case TopicError::bad_shared: return "shared subscription needs $share/<group without + or #>/<filter>";
   }
   return "?";
 }

@@ -1,6 +1,8 @@
 // Topic names and filters with AWS IoT Core's rules and limits:
 // - ≤ 256 bytes and ≤ 7 slashes, counted after stripping "$share/<group>/" (filters) and
-//   "$aws/rules/<rule>/" (Basic Ingest);
+//   "$aws/rules/<rule>/" (Basic Ingest); the stripped group or rule name is ≤ 128 bytes (AWS
+//   rule names are ≤ 128 characters; a share name gets the same bound so that it cannot carry
+//   what the 256-byte limit keeps out);
 // - `+` a whole level, `#` only as the whole last level; names carry no wildcards;
 // - `a/#` matches "a/" and everything below, but NOT "a" (AWS deviates from MQTT §4.7.1.2);
 // - a filter starting with a wildcard does not match topics starting with `$` (§4.7.2).
@@ -17,16 +19,17 @@ namespace trustlane::mqtt {
 struct TopicLimits {
   std::size_t max_bytes = 256;
   std::size_t max_slashes = 7;
+  std::size_t max_prefix_name = 128;  // <group> of "$share/<group>/", <rule> of "$aws/rules/<rule>/"
 };
 
 enum class TopicError {
   empty,
-  too_long,
+  too_long,           // > 256 bytes, or a $share group / $aws/rules rule name > 128 bytes
   too_many_levels,
   wildcard_in_name,   // `+`/`#` in a topic name
   bad_wildcard,       // `a+`, `#/a`, `a#`
   invalid_utf8,       // or U+0000
-  bad_shared,         // "$share/" with an empty or wildcard group, or no filter
+  bad_shared,         // "$share/" with an empty group or one holding `+`/`#`, or no filter
 };
 std::string_view to_string(TopicError e);
 std::ostream& operator<<(std::ostream& os, TopicError e);

@@ -82,4 +82,18 @@ TEST(FrameReader, FiveByteLengthIsMalformed) {
   EXPECT_EQ(f.error(), ReasonCode::malformed_packet);
 }
 
+TEST(FrameReader, TakeBufferedHandsOverWhatFollowsAFrame) {
+  FrameReader r(1024);
+  r.feed(B({{0x10, 0x01, 0xAA, 0xC0, 0x00, 0x30}}));  // a frame, a whole PINGREQ, half a PUBLISH
+  auto first = r.next();
+  ASSERT_TRUE(first.ok() && first.value());
+  EXPECT_EQ(*first.value(), B({{0x10, 0x01, 0xAA}}));
+  EXPECT_EQ(r.take_buffered(), B({{0xC0, 0x00, 0x30}}));
+  EXPECT_EQ(r.buffered(), 0u);
+  r.feed(B({{0xD0, 0x00}}));  // usable again from scratch
+  auto next = r.next();
+  ASSERT_TRUE(next.ok() && next.value());
+  EXPECT_EQ(*next.value(), B({{0xD0, 0x00}}));
+}
+
 }  // namespace

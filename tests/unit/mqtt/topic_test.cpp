@@ -80,7 +80,15 @@ INSTANTIATE_TEST_SUITE_P(
         ValidityCase{"$share/g/a/#", TopicError::wildcard_in_name, std::nullopt},
         ValidityCase{"$share//a", std::nullopt, TopicError::bad_shared},
         ValidityCase{"$share/g", std::nullopt, TopicError::bad_shared},
-        ValidityCase{"$share/+/a", TopicError::wildcard_in_name, TopicError::bad_shared}));
+        ValidityCase{"$share/+/a", TopicError::wildcard_in_name, TopicError::bad_shared},
+        ValidityCase{"$share/a#b/a", TopicError::wildcard_in_name, TopicError::bad_shared},
+        // The stripped $share group / $aws/rules rule name has its own bound (128 bytes).
+        ValidityCase{"$share/" + std::string(128, 'g') + "/" + levels(7), std::nullopt, std::nullopt},
+        ValidityCase{"$share/" + std::string(129, 'g') + "/a", TopicError::too_long, TopicError::too_long},
+        ValidityCase{"$share/" + std::string(60'000, 'g') + "/a", TopicError::too_long, TopicError::too_long},
+        ValidityCase{"$aws/rules/" + std::string(128, 'r') + "/a", std::nullopt, std::nullopt},
+        ValidityCase{"$aws/rules/" + std::string(129, 'r') + "/a", TopicError::too_long, TopicError::too_long},
+        ValidityCase{"$share/" + std::string(129, 'g'), TopicError::too_long, TopicError::too_long}));
 
 TEST(TopicShared, Parse) {
   auto s = parse_shared("$share/grp/a/+/c");
