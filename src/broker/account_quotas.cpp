@@ -1,5 +1,7 @@
 #include "broker/account_quotas.hpp"
 
+#include <algorithm>
+
 namespace trustlane::broker {
 
 std::string_view to_string(QuotaRefusal r) {
@@ -40,12 +42,18 @@ std::optional<QuotaRefusal> ConnectAdmission::admit(const Scope& scope, const st
   ++a.connections;
   if (per_client) {
     last_connect_[key] = now;
-    if (last_connect_.size() > 100'000) {  // keep the map bounded: forget entries older than 10 s
-      for (auto it = last_connect_.begin(); it != last_connect_.end();)
-        it = now - it->second > std::chrono::seconds(10) ? last_connect_.erase(it) : std::next(it);
-    }
+    if (last_connect_.size() >= sweep_at_) forget_old_connects(now);
   }
   return std::nullopt;
+}
+
+// Entries older than the per-client gap can no longer refuse anything. The next sweep waits until
+// the map has doubled, so a burst of many distinct client IDs costs O(1) amortised per CONNECT
+// instead of a full scan each time.
+void ConnectAdmission::forget_old_connects(Clock::time_point now) {
+  auto gap = std::chrono::duration<double>(1.0 / limits_.connects_per_second_per_client);
+  std::erase_if(last_connect_, [&](const auto& entry) { return now - entry.second >= gap; });
+  sweep_at_ = std::max(kMinSweepSize, 2 * last_connect_.size());
 }
 
 void ConnectAdmission::release(const Scope& scope) {

@@ -51,6 +51,7 @@ class ConnectAdmission {
   void release(const Scope& scope);  // an admitted connection has ended (extra calls are harmless)
   std::size_t connections(const Scope& scope) const;
   std::map<std::string, std::size_t> connections_by_scope() const;  // "account/region" → open
+  std::size_t tracked_client_ids() const { return last_connect_.size(); }  // for the per-client rate
 
  private:
   struct Account {
@@ -58,10 +59,13 @@ class ConnectAdmission {
     std::size_t connections = 0;
   };
   Account& account(const Scope& scope);
+  void forget_old_connects(Clock::time_point now);
 
+  static constexpr std::size_t kMinSweepSize = 100'000;
   AccountLimits limits_;
   std::unordered_map<std::string, Account> accounts_;
   std::map<std::pair<std::string, std::string>, Clock::time_point> last_connect_;  // (scope, client ID)
+  std::size_t sweep_at_ = kMinSweepSize;  // size of last_connect_ that triggers the next sweep
 };
 
 // The publish-side quotas, shared by every Connection of one core (single-threaded). The core owns

@@ -9,7 +9,7 @@
 
 #include <algorithm>
 
-#include "mqtt/topic.hpp"
+#include "broker/publish_rules.hpp"
 
 namespace trustlane::broker {
 
@@ -53,6 +53,10 @@ std::vector<Event> Connection::take_events() {
   std::vector<Event> out;
   out.swap(events_);
   return out;
+}
+
+std::chrono::steady_clock::time_point Connection::now() const {
+  return quotas_ ? quotas_->now() : std::chrono::steady_clock::now();
 }
 
 std::string Connection::arn(std::string_view kind, std::string_view name) const {
@@ -101,15 +105,15 @@ void Connection::on_bytes(ByteView data) {
       }
       return fail(packet.error());
     }
-    activity_ = true;
-    handle(std::move(packet.value()));
+    last_packet_ = now();
+    handle(std::move(packet.value()), frame.value()->size());
   }
 }
 
-void Connection::handle(mqtt::Packet&& packet) {
+void Connection::handle(mqtt::Packet&& packet, std::size_t packet_size) {
   using namespace mqtt;
   if (state_ == State::awaiting_connect) {
-    if (auto* c = std::get_if<Connect>(&packet)) return on_connect(std::move(*c));
+    if (auto* c = std::get_if<Connect>(&packet)) return on_connect(std::move(*c), packet_size);
     return close(ReasonCode::protocol_error, "CLIENT_ERROR", false, false);  // first packet must be CONNECT
   }
   std::visit(
@@ -127,10 +131,12 @@ void Connection::handle(mqtt::Packet&& packet) {
       packet);
 }
 
-void Connection::on_connect(mqtt::Connect&& c) {
+void Connection::on_connect(mqtt::Connect&& c, std::size_t packet_size) {
   using namespace mqtt;
   version_ = c.version;
   connect_decoded_ = true;
+  // AWS: CONNECT ≤ 128 KB (the frame limit is larger: it is sized for PUBLISH headers).
+  if (packet_size > limits_.max_connect) return fail(ReasonCode::packet_too_large);
   bool assigned = false;
   if (c.client_id.empty()) {
     // 3.1.1 §3.1.3.1: an empty ID needs a clean session; v5 asks the server to assign one.
@@ -147,18 +153,22 @@ void Connection::on_connect(mqtt::Connect&& c) {
     return close(ReasonCode::not_authorized, "AUTH_ERROR", false, false);
   }
   if (c.will) {
-    if (mqtt::validate_topic_name(c.will->topic)) return fail(ReasonCode::topic_name_invalid);
+    // The Will obeys PUBLISH's topic rules ($ topics, no retained $); its policy is checked when
+    // it is published, so a policy change in between applies.
+    if (check_client_publish(c.will->topic, c.will->retain) != TopicVerdict::ok)
+      return fail(ReasonCode::topic_name_invalid);
     if (c.will->qos == QoS::exactly_once) return fail(ReasonCode::qos_not_supported);
     will_ = Message{c.will->topic, c.will->payload, c.will->qos, c.will->retain, forwarded_properties(c.will->properties)};
   }
   std::uint16_t requested = c.keep_alive;
   keep_alive_ = requested == 0 ? limits_.max_keep_alive
                                : std::clamp(requested, limits_.min_keep_alive, limits_.max_keep_alive);
-  // v5 says how long the session outlives the connection; 3.1.1 persistent sessions get the
-  // AWS default (1 hour).
-  std::uint32_t expiry = version_ == Version::v5 ? c.properties.session_expiry_interval.value_or(0)
+  // v5 says how long the session outlives the connection, up to the account's period; 3.1.1
+  // persistent sessions get that period.
+  const std::uint32_t requested_expiry = c.properties.session_expiry_interval.value_or(0);
+  std::uint32_t expiry = version_ == Version::v5 ? std::min(requested_expiry, limits_.session_expiry)
                          : c.clean_start          ? 0
-                                                  : limits_.default_session_expiry;
+                                                  : limits_.session_expiry;
   send_window_ = std::min(limits_.inflight_window, c.properties.receive_maximum.value_or(0xFFFF));
   client_max_packet_ = c.properties.maximum_packet_size.value_or(0);
 
@@ -172,6 +182,7 @@ void Connection::on_connect(mqtt::Connect&& c) {
     auto& p = ack.properties;
     if (assigned) p.assigned_client_identifier = client_id_;
     if (keep_alive_ != requested) p.server_keep_alive = keep_alive_;
+    if (expiry != requested_expiry) p.session_expiry_interval = expiry;  // MQTT 5 §3.2.2.3.2
     p.receive_maximum = limits_.inflight_window;
     p.topic_alias_maximum = limits_.topic_alias_maximum;
     p.maximum_qos = 1;
@@ -182,8 +193,7 @@ void Connection::on_connect(mqtt::Connect&& c) {
     p.shared_subscription_available = 1;
   }
   send(ack);
-  activity_ = false;
-  events_.push_back(ArmKeepAlive{std::chrono::milliseconds(keep_alive_) * 1500});
+  events_.push_back(ArmKeepAlive{keep_alive_window()});
   events_.push_back(Lifecycle{true, client_id_, {}, false});
   hub_.flush_queued(session_);
 }
@@ -196,9 +206,11 @@ void Connection::on_disconnect(const mqtt::Disconnect& d) {
 void Connection::on_keep_alive_timer() {
   if (state_ == State::closed) return;
   if (state_ == State::awaiting_connect) return close(ReasonCode::keep_alive_timeout, "CONNECTION_LOST", false, false);
-  if (!activity_) return fail(ReasonCode::keep_alive_timeout);
-  activity_ = false;
-  events_.push_back(ArmKeepAlive{std::chrono::milliseconds(keep_alive_) * 1500});
+  // Measured from the last packet, not sampled once per window (which allowed up to 3×).
+  auto silent = now() - last_packet_;
+  if (silent >= keep_alive_window()) return fail(ReasonCode::keep_alive_timeout);
+  // Re-armed for what is left of the window, rounded up so the timer never fires early.
+  events_.push_back(ArmKeepAlive{std::chrono::ceil<std::chrono::milliseconds>(keep_alive_window() - silent)});
 }
 
 void Connection::on_transport_closed() {
@@ -215,9 +227,16 @@ void Connection::fail(ReasonCode reason) {
   using namespace mqtt;
   if (state_ == State::awaiting_connect) {
     if (connect_decoded_) {
-      std::uint8_t code = version_ == Version::v5 ? static_cast<std::uint8_t>(reason)
-                                                  : static_cast<std::uint8_t>(to_v311_connect_return_code(reason));
-      send(Connack{false, code, {}});
+      if (version_ == Version::v5) {
+        send(Connack{false, static_cast<std::uint8_t>(reason), {}});
+      } else if (auto code = to_v311_connect_return_code(reason);
+                 code != ConnectReturnCode::server_unavailable || reason == ReasonCode::server_unavailable ||
+                 reason == ReasonCode::server_busy) {
+        send(Connack{false, static_cast<std::uint8_t>(code), {}});
+      }
+      // Otherwise 3.1.1 has no code for it (an invalid Will, a CONNECT over 128 KB): the connection
+      // is closed without a CONNACK (MQTT-3.1.4-1; AWS closes refused CONNECTs) rather than
+      // answered 0x03 Server unavailable, which clients take as "retry later".
     }
     return close(reason, lifecycle_reason(reason), false, false);
   }
@@ -230,24 +249,15 @@ void Connection::close(ReasonCode reason, std::string why, bool client_initiated
   bool was_connected = state_ == State::connected;
   state_ = State::closed;
   if (was_connected) {
-    if (publish_will && will_) {
-      const Message& w = *will_;
-      bool permitted = allowed("iot:Publish", "topic", w.topic) &&
-                       (!w.retain || allowed("iot:RetainPublish", "topic", w.topic));
-      if (permitted) {
-        if (w.retain) hub_.retain(identity_.scope, w);
-        hub_.publish(identity_.scope, w, session_);
-      }
-    }
+    if (publish_will && will_ && may_publish(will_->topic, will_->retain)) route(*will_);
     // QoS 1 messages not yet acknowledged go back to a persistent session for replay.
     std::vector<Message> unacked;
     for (auto& [id, m] : inflight_) {
       m.redelivery = true;
       unacked.push_back(std::move(m));
     }
-    for (auto& p : pending_) unacked.push_back(std::move(p.message));
+    for (auto& p : pending_.take_all()) unacked.push_back(std::move(p.message));
     inflight_.clear();
-    pending_.clear();
     hub_.detach(*this, session_, std::move(unacked));
     events_.push_back(Lifecycle{false, client_id_, why, client_initiated});
   }

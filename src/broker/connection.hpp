@@ -44,7 +44,9 @@ using Authorizer = std::function<iot::policy::Decision(const iot::policy::Reques
 class Connection {
  public:
   // `quotas` (shared by the connections of one core; null: no publish quotas) throttles inbound
-  // PUBLISH per connection and per account, and outbound deliveries per account.
+  // PUBLISH per connection and per account, and outbound deliveries per account. Its time
+  // (stamped by the I/O layer before every call) is also the connection's clock for keep-alive;
+  // without quotas the connection reads std::chrono::steady_clock itself.
   Connection(Hub& hub, ConnectionIdentity identity, Authorizer authorize, Limits limits = {},
              PublishQuotas* quotas = nullptr);
   ~Connection();
@@ -52,7 +54,7 @@ class Connection {
   Connection& operator=(const Connection&) = delete;
 
   void on_bytes(ByteView data);
-  void on_keep_alive_timer();
+  void on_keep_alive_timer();  // closes after 1.5 × keep-alive without a packet, else re-arms
   void on_transport_closed();
   std::vector<Event> take_events();
 
@@ -69,8 +71,8 @@ class Connection {
  private:
   enum class State { awaiting_connect, connected, closed };
 
-  void handle(mqtt::Packet&& packet);
-  void on_connect(mqtt::Connect&& c);
+  void handle(mqtt::Packet&& packet, std::size_t packet_size);
+  void on_connect(mqtt::Connect&& c, std::size_t packet_size);
   void on_publish(mqtt::Publish&& p);
   void throttled(const mqtt::Publish& p);
   void on_puback(std::uint16_t packet_id);
@@ -83,7 +85,14 @@ class Connection {
   void fail(mqtt::ReasonCode reason);
   void close(mqtt::ReasonCode reason, std::string lifecycle_reason, bool client_initiated, bool publish_will);
 
+  // The core's clock (see the constructor).
+  std::chrono::steady_clock::time_point now() const;
+  std::chrono::milliseconds keep_alive_window() const { return std::chrono::milliseconds(keep_alive_) * 1500; }
+
   bool allowed(std::string_view action, std::string_view resource_kind, std::string_view name);
+  // iot:Publish, plus iot:RetainPublish for a retained message (PUBLISH and the Will).
+  bool may_publish(std::string_view topic, bool retain);
+  void route(Message message);  // a client's message: expiry stamped, retained store, subscribers
   std::string arn(std::string_view kind, std::string_view name) const;
   void send(const mqtt::Packet& packet);
   void send_publish(const Message& message, mqtt::QoS qos, std::uint32_t subscription_id, bool retain_flag);
@@ -104,20 +113,18 @@ class Connection {
   std::string client_id_;
   SessionId session_ = 0;
   std::uint16_t keep_alive_ = 0;
-  bool activity_ = false;
+  std::chrono::steady_clock::time_point last_packet_{};  // when the last complete packet arrived
   std::optional<Message> will_;
   std::map<std::uint16_t, std::string> inbound_aliases_;
   std::uint16_t send_window_ = 0;            // min(our window, the client's Receive Maximum)
   std::uint32_t client_max_packet_ = 0;      // 0 = no limit announced
   std::uint16_t last_packet_id_ = 0;
-  struct Pending {
-    Message message;
-    std::uint32_t subscription_id;
-    bool retain_flag;
-  };
   std::map<std::uint16_t, Message> inflight_;
-  std::deque<Pending> pending_;
+  MessageQueue<PendingDelivery> pending_;  // behind the QoS 1 window, within limits_.queue_budget()
   std::vector<Event> events_;
+
+  friend class Hub;
+  bool in_dirty_list_ = false;  // Hub::mark_dirty: queued once per drain, found in O(1)
 };
 
 }  // namespace trustlane::broker

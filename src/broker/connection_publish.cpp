@@ -8,25 +8,18 @@
 #include <algorithm>
 
 #include "broker/connection.hpp"
-#include "mqtt/topic.hpp"
+#include "broker/message_expiry.hpp"
+#include "broker/publish_rules.hpp"
 
 namespace trustlane::broker {
 
 using mqtt::ReasonCode;
 
-namespace {
-
-// Clients may only publish to the documented reserved topics ($aws/things/… shadows and jobs,
-// $aws/rules/… basic ingest); other $ topics are the broker's own.
-bool publishable_reserved_topic(std::string_view topic) {
-  return topic.starts_with("$aws/things/") || topic.starts_with("$aws/rules/");
-}
-
-}  // namespace
-
 void Connection::on_publish(mqtt::Publish&& p) {
   using namespace mqtt;
   if (p.qos == QoS::exactly_once) return fail(ReasonCode::qos_not_supported);
+  // AWS disconnects (CLIENT_ERROR, PAYLOAD_LIMIT_EXCEEDED) a payload over 128 KB.
+  if (p.payload.size() > limits_.max_payload) return fail(ReasonCode::packet_too_large);
   if (auto alias = p.properties.topic_alias) {
     if (*alias > limits_.topic_alias_maximum) return fail(ReasonCode::topic_alias_invalid);
     if (p.topic.empty()) {
@@ -37,22 +30,28 @@ void Connection::on_publish(mqtt::Publish&& p) {
       inbound_aliases_[*alias] = p.topic;
     }
   }
-  if (validate_topic_name(p.topic)) return fail(ReasonCode::topic_name_invalid);
+  TopicVerdict verdict = check_client_publish(p.topic, p.retain);
+  if (verdict == TopicVerdict::invalid) return fail(ReasonCode::topic_name_invalid);
   if (quotas_ && quotas_->admit_inbound(publish_rate_, identity_.scope)) return throttled(p);
 
-  bool permitted = (p.topic[0] != '$' || publishable_reserved_topic(p.topic)) &&
-                   allowed("iot:Publish", "topic", p.topic) &&
-                   (!p.retain || (p.topic[0] != '$' && allowed("iot:RetainPublish", "topic", p.topic)));
-  if (!permitted) {
+  // A reserved `$` topic is refused like a policy denial.
+  if (verdict != TopicVerdict::ok || !may_publish(p.topic, p.retain)) {
     if (version_ == Version::v3_1_1) return fail(ReasonCode::not_authorized);
     if (p.qos == QoS::at_least_once) send(Puback{{p.packet_id, static_cast<std::uint8_t>(ReasonCode::not_authorized), {}}});
     return;
   }
-  Message m{p.topic, std::move(p.payload), p.qos, p.retain, forwarded_properties(p.properties)};
-  if (m.retain) hub_.retain(identity_.scope, m);
-  // Basic Ingest ($aws/rules/…) goes to the rules engine, never to subscribers.
-  if (!m.topic.starts_with("$aws/rules/")) hub_.publish(identity_.scope, m, session_);
+  route(Message{p.topic, std::move(p.payload), p.qos, p.retain, forwarded_properties(p.properties)});
   if (p.qos == QoS::at_least_once) send(Puback{{p.packet_id, 0, {}}});
+}
+
+bool Connection::may_publish(std::string_view topic, bool retain) {
+  return allowed("iot:Publish", "topic", topic) && (!retain || allowed("iot:RetainPublish", "topic", topic));
+}
+
+void Connection::route(Message m) {
+  m.expires_at = expiry_time(m.properties, hub_.now());  // the interval starts when the broker has it
+  if (m.retain) hub_.retain(identity_.scope, m);
+  if (delivered_to_subscribers(m.topic)) hub_.publish(identity_.scope, m, session_);
 }
 
 // A PUBLISH over the connection's rate (100/s) or its account's inbound quota. AWS IoT Core keeps
@@ -98,7 +97,7 @@ void Connection::deliver(const Message& message, mqtt::QoS qos, const Subscriber
   }
   if (qos == mqtt::QoS::at_least_once && inflight_.size() >= send_window_) {
     // A subscriber that never acknowledges must not grow the broker's memory without bound.
-    if (pending_.size() >= limits_.offline_queue) {
+    if (!pending_.fits(message, limits_.queue_budget())) {
       hub_.acknowledged(session_, message.seq);
       return;
     }
@@ -116,6 +115,7 @@ void Connection::send_publish(const Message& message, mqtt::QoS qos, std::uint32
   p.retain = retain_flag;
   if (version_ == mqtt::Version::v5) {
     p.properties = message.properties;
+    set_remaining_interval(p.properties, message.expires_at, hub_.now());  // minus the time it waited
     if (subscription_id) p.properties.subscription_identifiers = {subscription_id};
   }
   if (qos == mqtt::QoS::at_least_once) {
@@ -137,8 +137,11 @@ void Connection::send_publish(const Message& message, mqtt::QoS qos, std::uint32
 
 void Connection::drain_pending() {
   while (!pending_.empty() && inflight_.size() < send_window_ && state_ == State::connected) {
-    Pending next = std::move(pending_.front());
-    pending_.pop_front();
+    PendingDelivery next = pending_.pop_front();
+    if (has_expired(next.message.expires_at, hub_.now())) {  // expired while waiting for the window
+      hub_.acknowledged(session_, next.message.seq);
+      continue;
+    }
     send_publish(next.message, mqtt::QoS::at_least_once, next.subscription_id, next.retain_flag);
   }
 }

@@ -62,6 +62,7 @@ void Connection::on_subscribe(const mqtt::Subscribe& s) {
     hub_.retained_for(identity_.scope, filter, retained);
     for (auto& r : retained) {
       Message m{r.topic, std::move(r.payload), r.qos, true, r.properties};
+      m.expires_at = r.expires_at;
       // Retained messages are sent with RETAIN = 1 at min(stored QoS, granted QoS).
       deliver(m, std::min(r.qos, granted), Subscriber{session_, granted, false, true, subscription_id}, true);
     }
@@ -72,7 +73,15 @@ void Connection::on_unsubscribe(const mqtt::Unsubscribe& u) {
   mqtt::Unsuback ack;
   ack.packet_id = u.packet_id;
   SubscriptionChange change{false, {}};
-  for (const auto& filter : u.filters) {
+  for (std::size_t i = 0; i < u.filters.size(); ++i) {
+    const std::string& filter = u.filters[i];
+    // At most 8 filters per UNSUBSCRIBE, as per SUBSCRIBE; the rest stay subscribed (v5: 0x83;
+    // a 3.1.1 UNSUBACK has no per-filter result).
+    if (i >= limits_.max_filters_per_subscribe) {
+      if (version_ == mqtt::Version::v5)
+        ack.reason_codes.push_back(static_cast<std::uint8_t>(ReasonCode::implementation_specific_error));
+      continue;
+    }
     bool removed = hub_.unsubscribe(session_, filter);
     if (removed) change.topics.push_back(filter);
     if (version_ == mqtt::Version::v5)

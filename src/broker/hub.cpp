@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "broker/connection.hpp"
+#include "broker/message_expiry.hpp"
 #include "mqtt/topic.hpp"
 
 namespace trustlane::broker {
@@ -18,12 +19,13 @@ mqtt::Properties forwarded_properties(const mqtt::Properties& in) {
   return out;
 }
 
-Hub::Hub(RetainedStore& retained, std::size_t offline_queue_limit, SessionStore* sessions)
-    : retained_(retained), offline_queue_limit_(offline_queue_limit), store_(sessions) {}
+Hub::Hub(RetainedStore& retained, QueueBudget offline_queue, SessionStore* sessions)
+    : retained_(retained), offline_queue_(offline_queue), store_(sessions) {}
 
 std::string Hub::assign_client_id() { return "trustlane-" + std::to_string(next_client_++); }
 
 void Hub::drop(Session& s) {
+  unschedule_expiry(s);
   if (s.durable) store_->delete_session(key_of(s));
   for (const auto& [filter, sub] : s.subscriptions) index_.remove(s.scope, filter, s.id);
   by_id_.erase(s.id);
@@ -41,6 +43,18 @@ void Hub::record(const Session& s) {
 
 bool Hub::expired(std::uint32_t expiry_seconds, std::int64_t offline_since) const {
   return expiry_seconds != 0xFFFFFFFF && now_ - offline_since >= static_cast<std::int64_t>(expiry_seconds);
+}
+
+void Hub::schedule_expiry(Session& s) {
+  unschedule_expiry(s);
+  if (s.connection || !s.persistent || s.expiry_seconds == 0xFFFFFFFF) return;  // 0xFFFFFFFF: never
+  s.expiry = expiries_.emplace(s.offline_since + static_cast<std::int64_t>(s.expiry_seconds), s.id);
+}
+
+void Hub::unschedule_expiry(Session& s) {
+  if (!s.expiry) return;
+  expiries_.erase(*s.expiry);
+  s.expiry.reset();
 }
 
 Hub::Restored Hub::restore() {
@@ -75,16 +89,19 @@ Hub::Restored Hub::restore() {
     }
     for (auto& m : stored.messages) {
       s->next_seq = std::max(s->next_seq, m.seq + 1);
-      if (s->queued.size() >= offline_queue_limit_) {
+      Message queued{std::move(m.topic), std::move(m.payload), mqtt::QoS::at_least_once, false,
+                     std::move(m.properties), m.redelivery || stored.online, m.seq};
+      if (!s->queued.fits(queued, offline_queue_)) {  // the budget may have been lowered since
         store_->delete_message(stored.key, m.seq);
         continue;
       }
-      Message queued{std::move(m.topic), std::move(m.payload), mqtt::QoS::at_least_once, false,
-                     std::move(m.properties), m.redelivery || stored.online, m.seq};
+      // The store keeps the interval, not the arrival time: it starts again at the restart.
+      queued.expires_at = expiry_time(queued.properties, now_);
       s->queued.push_back(std::move(queued));
       ++r.messages;
     }
     if (stored.online) record(*s);
+    schedule_expiry(*s);
     by_id_[s->id] = s.get();
     sessions_.emplace(std::move(key), std::move(s));
     ++r.sessions;
@@ -122,6 +139,7 @@ Hub::Attached Hub::attach(Connection& connection, const Scope& scope, const std:
   s.persistent = expiry_seconds > 0;
   s.expiry_seconds = expiry_seconds;
   s.connection = &connection;
+  unschedule_expiry(s);
   if (store_ && s.persistent) {
     record(s);
     if (!s.durable) {  // (re)created: its subscriptions are recorded as they come
@@ -157,11 +175,12 @@ void Hub::detach(Connection& connection, SessionId session, std::vector<Message>
     if (s.durable && m->redelivery && m->seq) store_->mark_redelivery(key_of(s), m->seq);
     s.queued.push_front(std::move(*m));
   }
-  while (s.queued.size() > offline_queue_limit_) {
-    if (s.durable && s.queued.back().seq) store_->delete_message(key_of(s), s.queued.back().seq);
-    s.queued.pop_back();
+  while (s.queued.over(offline_queue_)) {  // the newest go
+    Message dropped = s.queued.pop_back();
+    if (s.durable && dropped.seq) store_->delete_message(key_of(s), dropped.seq);
   }
   if (s.durable && !taken_over) record(s);
+  if (!taken_over) schedule_expiry(s);
 }
 
 void Hub::acknowledged(SessionId session, std::uint64_t seq) {
@@ -172,19 +191,24 @@ void Hub::acknowledged(SessionId session, std::uint64_t seq) {
 
 void Hub::advance_time(std::int64_t now_seconds) {
   now_ = now_seconds;
-  std::vector<Session*> ended;
-  for (auto& [key, s] : sessions_)
-    if (!s->connection && expired(s->expiry_seconds, s->offline_since)) ended.push_back(s.get());
-  for (Session* s : ended) drop(*s);
+  while (!expiries_.empty() && expiries_.begin()->first <= now_) {
+    Session* s = by_id_.at(expiries_.begin()->second);
+    drop(*s);  // unschedules it
+  }
 }
 
 void Hub::flush_queued(SessionId session) {
   auto it = by_id_.find(session);
   if (it == by_id_.end() || !it->second->connection) return;
   Session& s = *it->second;
-  std::deque<Message> queued;
-  queued.swap(s.queued);
-  for (const auto& m : queued) s.connection->deliver(m, mqtt::QoS::at_least_once, Subscriber{s.id, mqtt::QoS::at_least_once}, m.retain);
+  std::deque<Message> queued = s.queued.take_all();
+  for (const auto& m : queued) {
+    if (has_expired(m.expires_at, now_)) {  // waited too long: never delivered (MQTT 5 §3.3.2.3.3)
+      acknowledged(s.id, m.seq);
+      continue;
+    }
+    s.connection->deliver(m, mqtt::QoS::at_least_once, Subscriber{s.id, mqtt::QoS::at_least_once}, m.retain);
+  }
   mark_dirty(*s.connection);
 }
 
@@ -231,7 +255,7 @@ void Hub::publish(const Scope& scope, const Message& message, SessionId publishe
     if (s.connection) {
       s.connection->deliver(message, qos, m.subscriber, message.retain && m.subscriber.retain_as_published);
       mark_dirty(*s.connection);
-    } else if (s.persistent && qos == mqtt::QoS::at_least_once && s.queued.size() < offline_queue_limit_) {
+    } else if (s.persistent && qos == mqtt::QoS::at_least_once && s.queued.fits(message, offline_queue_)) {
       Message queued = message;
       queued.qos = qos;
       queued.retain = false;
@@ -245,7 +269,7 @@ void Hub::publish(const Scope& scope, const Message& message, SessionId publishe
 // A QoS 1 message for a recorded session: stored (before the publisher's PUBACK), then handed
 // to the connection or queued; the row goes when the receiver acknowledges it.
 void Hub::deliver_durably(Session& s, const Message& message, const Subscriber& subscriber) {
-  if (!s.connection && s.queued.size() >= offline_queue_limit_) return;
+  if (!s.connection && !s.queued.fits(message, offline_queue_)) return;
   Message kept = message;
   kept.qos = mqtt::QoS::at_least_once;
   kept.redelivery = false;
@@ -261,24 +285,48 @@ void Hub::deliver_durably(Session& s, const Message& message, const Subscriber& 
 }
 
 void Hub::retain(const Scope& scope, const Message& message) {
-  retained_.put(scope, RetainedMessage{message.topic, message.payload, message.qos, message.properties});
+  retained_.put(scope, RetainedMessage{message.topic, message.payload, message.qos, message.properties, message.expires_at});
 }
 
-void Hub::retained_for(const Scope& scope, std::string_view filter, std::vector<RetainedMessage>& out) const {
+void Hub::retained_for(const Scope& scope, std::string_view filter, std::vector<RetainedMessage>& out) {
+  std::size_t first = out.size();
   retained_.match(scope, filter, out);
+  std::size_t kept = first;
+  for (std::size_t i = first; i < out.size(); ++i) {
+    RetainedMessage& r = out[i];
+    if (has_expired(r.expires_at, now_)) {
+      retained_.put(scope, RetainedMessage{r.topic, {}, r.qos, {}, {}});  // an empty payload deletes
+      continue;
+    }
+    if (!r.expires_at && r.properties.message_expiry_interval) {
+      // Reloaded after a restart without its arrival time: the interval starts again now.
+      r.expires_at = expiry_time(r.properties, now_);
+      retained_.put(scope, r);
+    }
+    if (kept != i) out[kept] = std::move(r);
+    ++kept;
+  }
+  out.resize(kept);
 }
 
+// A publish fanned out to k receivers marks k connections: a flag on each keeps that O(k), where
+// searching the list was O(k²).
 void Hub::mark_dirty(Connection& connection) {
-  if (std::find(dirty_.begin(), dirty_.end(), &connection) == dirty_.end()) dirty_.push_back(&connection);
+  if (connection.in_dirty_list_) return;
+  connection.in_dirty_list_ = true;
+  dirty_.push_back(&connection);
 }
 
 void Hub::forget(Connection& connection) {
+  if (!connection.in_dirty_list_) return;
+  connection.in_dirty_list_ = false;
   dirty_.erase(std::remove(dirty_.begin(), dirty_.end(), &connection), dirty_.end());
 }
 
 std::vector<Connection*> Hub::take_dirty() {
   std::vector<Connection*> out;
   out.swap(dirty_);
+  for (Connection* c : out) c->in_dirty_list_ = false;
   return out;
 }
 

@@ -10,10 +10,13 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "broker/message.hpp"
+#include "broker/message_queue.hpp"
 #include "broker/retained_store.hpp"
 #include "broker/session_store.hpp"
 #include "broker/subscription_index.hpp"
@@ -22,26 +25,12 @@ namespace trustlane::broker {
 
 class Connection;
 
-// An application message on its way through the broker (version-independent).
-struct Message {
-  std::string topic;
-  Bytes payload;
-  mqtt::QoS qos = mqtt::QoS::at_most_once;
-  bool retain = false;
-  mqtt::Properties properties;  // forwarded v5 properties (no topic alias / subscription ids)
-  bool redelivery = false;      // sent before and not acknowledged: replayed with DUP = 1
-  std::uint64_t seq = 0;        // its row in the SessionStore (persistent receivers only); 0: none
-  bool operator==(const Message&) const = default;
-};
-
-// Properties a receiver gets: the publisher's, minus per-hop ones (topic alias, subscription ids).
-mqtt::Properties forwarded_properties(const mqtt::Properties& publisher);
 
 class Hub {
  public:
   // `sessions`: where persistent sessions are recorded (nullptr: memory only). Clean sessions
   // never touch it.
-  explicit Hub(RetainedStore& retained, std::size_t offline_queue_limit = 1000, SessionStore* sessions = nullptr);
+  explicit Hub(RetainedStore& retained, QueueBudget offline_queue = {}, SessionStore* sessions = nullptr);
 
   // Startup, after advance_time(now) and before any connection: loads the stored sessions.
   // Expired ones are deleted; a session that was online when the process died starts its
@@ -81,8 +70,10 @@ class Hub {
   // Routes to every matching subscriber (each receiver's Connection checks iot:Receive).
   void publish(const Scope& scope, const Message& message, SessionId publisher);
   void retain(const Scope& scope, const Message& message);
-  void retained_for(const Scope& scope, std::string_view filter, std::vector<RetainedMessage>& out) const;
+  // The retained messages `filter` matches, minus expired ones (which are deleted).
+  void retained_for(const Scope& scope, std::string_view filter, std::vector<RetainedMessage>& out);
 
+  // Connections with events to carry out, each once, in the order first marked; O(1) per mark.
   std::vector<Connection*> take_dirty();
   void mark_dirty(Connection& connection);
   void forget(Connection& connection);  // a Connection is being destroyed: drop it from dirty_
@@ -92,6 +83,7 @@ class Hub {
   // whose expiry has passed are discarded. With a SessionStore the epoch must survive a restart
   // (wall-clock seconds since 1970): offline_since is stored.
   void advance_time(std::int64_t now_seconds);
+  std::int64_t now() const { return now_; }
   std::string assign_client_id();  // for empty client IDs
 
  private:
@@ -104,23 +96,29 @@ class Hub {
     std::int64_t offline_since = 0;
     Connection* connection = nullptr;
     std::map<std::string, Subscriber> subscriptions;  // filter → subscriber
-    std::deque<Message> queued;                       // QoS 1 while offline
+    MessageQueue<Message> queued;                     // QoS 1 while offline
     bool durable = false;                             // recorded in the SessionStore
     std::uint64_t next_seq = 1;                       // for StoredMessage::seq
+    std::optional<std::multimap<std::int64_t, SessionId>::iterator> expiry;  // its entry in expiries_
   };
   void drop(Session& s);
   SessionKey key_of(const Session& s) const { return {s.scope, s.client_id}; }
   void record(const Session& s);  // the session row
   void deliver_durably(Session& s, const Message& message, const Subscriber& subscriber);
   bool expired(std::uint32_t expiry_seconds, std::int64_t offline_since) const;
+  // Offline persistent sessions that can expire are kept in expiries_ by deadline, so that
+  // advance_time() visits only the ones due (it scanned every session every second).
+  void schedule_expiry(Session& s);
+  void unschedule_expiry(Session& s);
   std::string index_key(const Scope& scope, const std::string& client_id) const { return scope.key() + '\n' + client_id; }
 
   RetainedStore& retained_;
-  std::size_t offline_queue_limit_;
+  QueueBudget offline_queue_;
   SessionStore* store_;
   SubscriptionIndex index_;
   std::unordered_map<std::string, std::unique_ptr<Session>> sessions_;  // scope key + '\n' + client id
   std::unordered_map<SessionId, Session*> by_id_;
+  std::multimap<std::int64_t, SessionId> expiries_;  // deadline (offline_since + expiry) → session
   std::vector<Connection*> dirty_;
   std::vector<Match> scratch_;
   SessionId next_id_ = 1;

@@ -4,6 +4,7 @@
 #pragma once
 #include <cstddef>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -19,6 +20,9 @@ struct RetainedMessage {
   Bytes payload;
   mqtt::QoS qos = mqtt::QoS::at_most_once;
   mqtt::Properties properties;  // v5 properties to replay (payload format, content type, …)
+  // v5 Message Expiry on the hub clock (message_expiry.hpp). Kept in memory only: a store that
+  // reloads messages after a restart leaves it unset, and the hub starts the interval again.
+  std::optional<std::int64_t> expires_at{};
   bool operator==(const RetainedMessage&) const = default;
 };
 

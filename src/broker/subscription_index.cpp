@@ -99,7 +99,7 @@ bool SubscriptionIndex::add(const Scope& scope, std::string_view filter, const S
   auto shared = mqtt::parse_shared(filter);
   NodeId n = walk(root_for(scope, true), shared ? shared->filter : filter, true);
   Node& node = *nodes_[n];
-  std::vector<Subscriber>* list = &node.subscribers;
+  SubscriberList* list = &node.subscribers;
   if (shared) {
     auto g = std::find_if(node.groups.begin(), node.groups.end(),
                           [&](const SharedGroup& sg) { return sg.name == shared->group; });
@@ -109,13 +109,7 @@ bool SubscriptionIndex::add(const Scope& scope, std::string_view filter, const S
     }
     list = &g->members;
   }
-  auto existing = std::find_if(list->begin(), list->end(),
-                               [&](const Subscriber& s) { return s.session == subscriber.session; });
-  if (existing != list->end()) {
-    *existing = subscriber;
-    return false;
-  }
-  list->push_back(subscriber);
+  if (!list->upsert(subscriber)) return false;
   ++subscriptions_;
   return true;
 }
@@ -127,24 +121,17 @@ bool SubscriptionIndex::remove(const Scope& scope, std::string_view filter, Sess
   NodeId n = walk(root, shared ? shared->filter : filter, false);
   if (n == kNone) return false;
   Node& node = *nodes_[n];
-  auto drop = [&](std::vector<Subscriber>& list) {
-    auto it = std::find_if(list.begin(), list.end(), [&](const Subscriber& s) { return s.session == session; });
-    if (it == list.end()) return false;
-    *it = list.back();  // order is irrelevant; O(1) erase
-    list.pop_back();
-    --subscriptions_;
-    return true;
-  };
   bool removed = false;
   if (shared) {
     auto g = std::find_if(node.groups.begin(), node.groups.end(),
                           [&](const SharedGroup& sg) { return sg.name == shared->group; });
     if (g == node.groups.end()) return false;
-    removed = drop(g->members);
+    removed = g->members.erase(session);
     if (g->members.empty()) node.groups.erase(g);
   } else {
-    removed = drop(node.subscribers);
+    removed = node.subscribers.erase(session);
   }
+  if (removed) --subscriptions_;
   prune(n);
   return removed;
 }

@@ -14,20 +14,10 @@
 #include <vector>
 
 #include "broker/scope.hpp"
+#include "broker/subscriber_list.hpp"
 #include "mqtt/packets.hpp"
 
 namespace trustlane::broker {
-
-using SessionId = std::uint64_t;
-
-struct Subscriber {
-  SessionId session = 0;
-  mqtt::QoS qos = mqtt::QoS::at_most_once;   // granted QoS
-  bool no_local = false;                     // v5: not to the publishing session itself
-  bool retain_as_published = false;          // v5
-  std::uint32_t subscription_id = 0;         // v5 Subscription Identifier, 0 = none
-  bool operator==(const Subscriber&) const = default;
-};
 
 struct Match {
   Subscriber subscriber;
@@ -42,7 +32,8 @@ class SubscriptionIndex {
 
   // Adds a subscription, or replaces the one this session already has on this filter
   // (MQTT: a repeated SUBSCRIBE replaces). `filter` must be valid (mqtt::validate_topic_filter);
-  // "$share/<g>/<f>" joins group g. Returns true when it is new.
+  // "$share/<g>/<f>" joins group g. Returns true when it is new. O(1) in the number of
+  // subscribers on the filter (add and remove), plus the filter's depth.
   bool add(const Scope& scope, std::string_view filter, const Subscriber& subscriber);
   // Removes this session's subscription on the filter; false if it had none.
   bool remove(const Scope& scope, std::string_view filter, SessionId session);
@@ -60,7 +51,7 @@ class SubscriptionIndex {
 
   struct SharedGroup {
     std::string name;
-    std::vector<Subscriber> members;
+    SubscriberList members;
     std::size_t next = 0;
   };
   struct Node {
@@ -69,8 +60,8 @@ class SubscriptionIndex {
     NodeId hash = kNone;      // child for "#"
     std::uint32_t literal_children = 0;
     std::string level;        // this node's level under its parent (for edge removal)
-    std::vector<Subscriber> subscribers;
-    std::vector<SharedGroup> groups;
+    SubscriberList subscribers;
+    std::vector<SharedGroup> groups;  // few per filter: found by a scan
     bool empty() const {
       return plus == kNone && hash == kNone && literal_children == 0 && subscribers.empty() && groups.empty();
     }

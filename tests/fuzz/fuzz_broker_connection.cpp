@@ -6,7 +6,8 @@
 // Input: a list of records. Op byte o:
 //   o < 0x80: the next ((o >> 1) & 0x3F) + 1 bytes go to client (o & 1)
 //   o ≥ 0x80: o & 7 = 0/1 keep-alive timer of client 0/1, 2/3 client 0/1's transport closes
-//            (a new connection takes its slot), 4 time advances by (next byte × 10) s,
+//            (a new connection takes its slot), 4 time advances by (next byte × 10) s (hub and
+//            connection clocks),
 //            5 crash-restart, 6 graceful restart, 7 nothing.
 // Invariants: no crash; the broker only sends packets that decode in the connection's version;
 // the QoS 1 window holds; every stored session exists in the hub and stored messages stay within
@@ -24,18 +25,21 @@ using namespace trustlane;
 using namespace trustlane::broker;
 
 constexpr std::size_t kOfflineQueue = 8;
+constexpr std::size_t kQueueBytes = 4 * 1024;  // small enough that large payloads hit it first
 constexpr std::size_t kMaxCalls = 4096;  // keeps one input's run time bounded
 
 Limits fuzz_limits() {
   Limits l;
   l.offline_queue = kOfflineQueue;
+  l.queue_bytes = kQueueBytes;
   l.inflight_window = 4;
   l.max_packet_size = 4096;
+  l.publishes_per_second = 0;  // the clock only moves on "time advances"
   return l;
 }
 
 struct Broker {
-  Broker(SessionStore& store, std::int64_t now) : hub(retained, kOfflineQueue, &store) {
+  Broker(SessionStore& store, std::int64_t now) : hub(retained, fuzz_limits().queue_budget(), &store) {
     hub.advance_time(now);
     (void)hub.restore();
   }
@@ -70,6 +74,7 @@ class World {
   }
   void advance(std::int64_t seconds) {
     now_ += seconds;
+    clock_.advance_time(clock_.now() + std::chrono::seconds(seconds));
     broker_->hub.advance_time(now_);
     drain();
   }
@@ -94,7 +99,7 @@ class World {
  private:
   std::unique_ptr<Connection> make_connection() {
     auto c = std::make_unique<Connection>(broker_->hub, ConnectionIdentity{Scope{"111111111111", "us-east-1"}, {}},
-                                          allow_all(), fuzz_limits());
+                                          allow_all(), fuzz_limits(), &clock_);
     (void)c->take_events();
     return c;
   }
@@ -123,6 +128,7 @@ class World {
 
   InMemorySessionStore store_;
   std::int64_t now_ = 1'000'000;
+  PublishQuotas clock_{AccountLimits{0, 0, 0, 0, 0}};  // unlimited: the connections' keep-alive clock
   std::unique_ptr<Broker> broker_;
   std::unique_ptr<Connection> clients_[2];
 };

@@ -30,7 +30,7 @@ Core::Core(asio::io_context& ioc, iot::Registry& registry, RetainedStore& retain
       registry_(registry),
       options_(options),
       stats_(stats),
-      hub_(retained, options.limits.offline_queue, sessions),
+      hub_(retained, options.limits.queue_budget(), sessions),
       quotas_(options.accounts),
       admission_(options.accounts) {
   quotas_.report = [this](QuotaRefusal why) { report(why); };
@@ -100,10 +100,33 @@ void Core::open(std::shared_ptr<TlsSession> session, Admission a) {
     by_connection_[e.connection.get()] = key;
     auto& entry = entries_.emplace(key, std::move(e)).first->second;
     ++open_count_;
+    // A kick or policy reload that ran before this entry existed could not reach it: the
+    // certificate is looked at again, and a client that lost it is cut right after its CONNACK,
+    // like a live one.
+    bool admissible = a.registry_generation == registry_changes_.load() || still_admissible(a);
     entry.connection->on_bytes(a.connect_frame);
+    if (!admissible) entry.connection->kick(mqtt::ReasonCode::not_authorized);  // before anything it sent
+    else if (!a.after_connect.empty()) entry.connection->on_bytes(a.after_connect);
     hub_.mark_dirty(*entry.connection);
     drain();
   });
+}
+
+bool Core::still_admissible(Admission& a) {
+  a.permissions->load(registry_, a.certificate_id);
+  auto info = registry_.find_certificate(a.scope, a.certificate_id);
+  if (!info || info->status != iot::CertificateStatus::Active) {
+    spdlog::info("broker: certificate {} left ACTIVE while connecting: disconnecting", a.certificate_id);
+    return false;
+  }
+  if (!a.ca_id.empty() && a.certificate) {
+    auto ca = registry_.find_issuing_ca(a.scope, *a.certificate);
+    if (ca && ca->status != iot::CaStatus::Active) {
+      spdlog::info("broker: CA {} left ACTIVE while connecting: disconnecting", a.ca_id);
+      return false;
+    }
+  }
+  return true;
 }
 
 void Core::bytes(TlsSession* session, Bytes data) {
@@ -139,6 +162,7 @@ void Core::transport_closed(TlsSession* session) {
 }
 
 void Core::kick_certificate(const iot::Scope& scope, const std::string& certificate_id) {
+  ++registry_changes_;
   asio::post(ioc_, [this, scope, certificate_id] {
     for (auto& [key, e] : entries_) {
       if (e.scope == scope && e.certificate_id == certificate_id) {
@@ -152,6 +176,7 @@ void Core::kick_certificate(const iot::Scope& scope, const std::string& certific
 }
 
 void Core::kick_ca(const iot::Scope& scope, const std::string& ca_id) {
+  ++registry_changes_;
   asio::post(ioc_, [this, scope, ca_id] {
     for (auto& [key, e] : entries_) {
       if (e.scope == scope && !ca_id.empty() && e.ca_id == ca_id) {
@@ -164,6 +189,7 @@ void Core::kick_ca(const iot::Scope& scope, const std::string& ca_id) {
 }
 
 void Core::reload_policies(const iot::Scope& scope, const std::string& certificate_id) {
+  ++registry_changes_;
   asio::post(ioc_, [this, scope, certificate_id] {
     for (auto& [key, e] : entries_)
       if (e.scope == scope && e.certificate_id == certificate_id) e.permissions->load(registry_, certificate_id);
@@ -279,7 +305,7 @@ PresenceFacts Core::facts(Entry& e) {
   f.session_identifier = e.session_uuid;
   f.principal_identifier = e.certificate_id;
   f.ip_address = e.peer_ip;
-  f.version_number = ++versions_[e.scope.account + '/' + e.scope.region + '/' + e.client_id];
+  f.version_number = ++last_version_;
   return f;
 }
 

@@ -35,7 +35,12 @@ struct Admission {
   std::string peer_ip;
   iot::policy::Variables variables;
   std::shared_ptr<Permissions> permissions;
-  Bytes connect_frame;  // the CONNECT, already read
+  std::optional<crypto::Certificate> certificate;  // the client's, to look its CA up again
+  Bytes connect_frame;      // the CONNECT, already read
+  Bytes after_connect;      // what the client sent behind it without waiting for CONNACK (allowed)
+  // Core::registry_generation() before identify() read the registry: if a revocation or policy
+  // change came in since, open() checks the certificate again (see there).
+  std::uint64_t registry_generation = 0;
 };
 
 Scope to_core_scope(const iot::Scope& s);
@@ -64,6 +69,8 @@ class Core {
   void reload_policies(const iot::Scope& scope, const std::string& certificate_id);
   void publish_event(const iot::Scope& scope, std::string topic, std::string payload);
   void kick_all();  // shutdown
+  // Bumped (synchronously, before posting) by every kick and policy reload.
+  std::uint64_t registry_generation() const { return registry_changes_.load(); }
   void tick();      // once a second: the hub's clock (offline session expiry)
 
   std::size_t open_connections() const { return open_count_.load(); }
@@ -96,6 +103,9 @@ class Core {
   void publish_here(const iot::Scope& scope, std::string topic, std::string payload);
   void stamp() { quotas_.advance_time(std::chrono::steady_clock::now()); }  // the core's clock
   void report(QuotaRefusal why);
+  // False when the certificate (or its CA) left ACTIVE after the session identified it; reloads
+  // the permissions too. Only called when the registry changed in between.
+  bool still_admissible(Admission& a);
 
   boost::asio::io_context& ioc_;
   iot::Registry& registry_;
@@ -107,7 +117,13 @@ class Core {
   bool drain_scheduled_ = false;
   std::vector<TlsSession*> outgoing_;  // sessions whose Entry::outbox/close_after wait for hand_off()
   std::atomic<std::size_t> open_count_{0};
-  std::map<std::string, std::int64_t> versions_;  // lifecycle versionNumber per client (core thread)
+  std::atomic<std::uint64_t> registry_changes_{0};
+  // Lifecycle versionNumber: AWS only promises it increases for each client ID. One counter for all
+  // clients, started at the wall clock in microseconds, keeps that promise across restarts without
+  // a map entry per client ID ever seen (which grew without bound with unique client IDs).
+  std::int64_t last_version_ = std::chrono::duration_cast<std::chrono::microseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count();  // core thread
   PublishQuotas quotas_;  // core thread only
   mutable std::mutex admission_mutex_;
   ConnectAdmission admission_;

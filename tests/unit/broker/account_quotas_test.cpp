@@ -111,6 +111,20 @@ TEST(ConnectAdmission, ZeroMeansUnlimited) {
   EXPECT_EQ(a.connections(kA), 2000u);
 }
 
+TEST(ConnectAdmission, ManyDistinctClientIdsStayBoundedAndRecentOnesStillCount) {
+  AccountLimits l;
+  l.connects_per_second = 0;
+  l.max_connections = 0;
+  ConnectAdmission a(l);
+  // 400,000 distinct client IDs at 10,000 CONNECT/s: only the last second's can still refuse.
+  for (int i = 0; i < 400'000; ++i)
+    ASSERT_EQ(a.admit(kA, "d" + std::to_string(i), t0 + i * 100us), std::nullopt);
+  const auto end = t0 + 400'000 * 100us;
+  EXPECT_LE(a.tracked_client_ids(), 200'000u);  // swept, never the whole history
+  EXPECT_EQ(a.admit(kA, "d399999", end), QuotaRefusal::client_connect_rate);  // 100 µs ago
+  EXPECT_EQ(a.admit(kA, "d0", end), std::nullopt);                           // 40 s ago
+}
+
 TEST(PublishQuotas, ConnectionRateFirstThenAccountAndEveryRefusalReported) {
   AccountLimits l;
   l.publishes_in_per_second = 150;

@@ -22,7 +22,7 @@ inline Authorizer allow_everything() {
 // One broker "process": a hub over a (shared, surviving) session store, its clock at `now`.
 struct World {
   explicit World(SessionStore& store, std::int64_t now = 1'000'000, std::size_t queue_limit = 1000)
-      : hub(retained, queue_limit, &store) {
+      : hub(retained, QueueBudget{queue_limit, QueueBudget{}.bytes}, &store) {
     hub.advance_time(now);
     restored = hub.restore();
   }
