@@ -7,6 +7,7 @@ namespace trustlane::broker {
 std::string_view to_string(Refusal r) {
   switch (r) {
     case Refusal::no_certificate: return "no_certificate";
+    case Refusal::certificate_expired: return "certificate_expired";
     case Refusal::unknown_endpoint: return "unknown_endpoint";
     case Refusal::unknown_certificate: return "unknown_certificate";
     case Refusal::certificate_not_active: return "certificate_not_active";
@@ -64,6 +65,13 @@ IdentifyOutcome identify(iot::Registry& registry, const IdentifyInput& input) {
   if (!input.peer) return refuse(Refusal::no_certificate, "no client certificate");
   const auto& cert = *input.peer;
   const std::string id = cert.sha256_hex();
+  // Checked before any lookup: the TLS layer accepts any chain (MAR certificates have no CA here),
+  // so this is where an expired certificate is stopped, registered or not, and before JITR.
+  if (input.now > cert.not_after())
+    return refuse(Refusal::certificate_expired, "certificate " + id + " expired at " + std::to_string(cert.not_after()));
+  if (input.now < cert.not_before())
+    return refuse(Refusal::certificate_expired,
+                  "certificate " + id + " is not valid before " + std::to_string(cert.not_before()));
 
   // SNI under our domain routes to one account; any other host name counts as no SNI.
   if (input.sni && !input.sni->empty() && iot::parse_endpoint_host(*input.sni, input.domain)) {

@@ -2,10 +2,12 @@
 // region) and a registered, ACTIVE certificate — AWS IoT's Multi-Account Registration rules:
 // - SNI naming an endpoint host of ours → that account only (SNI_ONLY and DEFAULT certificates);
 // - no SNI (or a host outside our domain) → DEFAULT-mode certificates only, any account;
+// - an expired or not yet valid certificate never connects (AWS: "a valid and active certificate");
 // - an unknown certificate issued by a registered CA with auto-registration → JITR: stored as
 //   PENDING_ACTIVATION (the registry publishes the event), and the connection is refused.
 // Synchronous registry lookups only; no I/O of its own.
 #pragma once
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -19,6 +21,7 @@ namespace trustlane::broker {
 
 enum class Refusal {
   no_certificate,
+  certificate_expired,    // outside its notBefore..notAfter window
   unknown_endpoint,       // SNI under our domain names no account
   unknown_certificate,    // not registered in the account (or not DEFAULT when found without SNI)
   certificate_not_active,
@@ -45,6 +48,7 @@ struct IdentifyInput {
   std::optional<crypto::Certificate> peer;    // the TLS client certificate
   std::string domain;                         // our endpoint domain
   std::vector<std::string> regions;           // searched for DEFAULT-mode certificates without SNI
+  std::int64_t now = 0;                       // epoch seconds, for the validity window
 };
 
 struct Refused {

@@ -44,7 +44,9 @@ struct ServeOptions {
   broker::Limits mqtt_limits;       // --mqtt-publishes-per-second
   broker::AccountLimits quotas;     // --account-*, --client-connects-per-second
   bool stats = false;               // --stats: the per-second stats line from the start
-  double quota_publishes = 20'000;  // --account-publishes-per-second: in and out
+  std::optional<double> quota_publishes;      // --account-publishes-per-second: sets both below
+  std::optional<double> quota_publishes_in;   // --account-publishes-in-per-second
+  std::optional<double> quota_publishes_out;  // --account-publishes-out-per-second
   double mqtt_bytes_per_second = 512 * 1024;          // AWS IoT: 512 KB/s per connection; 0 = unlimited
   std::size_t mqtt_max_queued_bytes = 1024 * 1024;    // QoS 0 dropped above, per reader; 0 = never
 };
@@ -52,7 +54,9 @@ struct ServeOptions {
 void serve(const ServeOptions& o) {
   auto api_addr = parse_host_port(o.api, "--api");
   auto quotas = o.quotas;
-  quotas.publishes_in_per_second = quotas.publishes_out_per_second = o.quota_publishes;
+  if (o.quota_publishes) quotas.publishes_in_per_second = quotas.publishes_out_per_second = *o.quota_publishes;
+  if (o.quota_publishes_in) quotas.publishes_in_per_second = *o.quota_publishes_in;
+  if (o.quota_publishes_out) quotas.publishes_out_per_second = *o.quota_publishes_out;
   parse_host_port(o.mqtt, "--mqtt");
   std::filesystem::path dir(o.data);
   auto ca = std::make_shared<const iot::CloudCa>(iot::CloudCa::load_or_create(dir));
@@ -135,8 +139,28 @@ void add_cloud_commands(CLI::App& app) {
                         "CONNECT per second per account and region (0: unlimited)")
       ->check(CLI::NonNegativeNumber)->capture_default_str();
   serve_cmd->add_option("--account-publishes-per-second", opts->quota_publishes,
-                        "PUBLISH per second per account and region, inbound and outbound each (0: unlimited)")
-      ->check(CLI::NonNegativeNumber)->capture_default_str();
+                        "sets both quotas below at once")
+      ->check(CLI::NonNegativeNumber);
+  serve_cmd->add_option("--account-publishes-in-per-second", opts->quota_publishes_in,
+                        "inbound PUBLISH per second per account and region (default 20000; 0: unlimited)")
+      ->check(CLI::NonNegativeNumber);
+  serve_cmd->add_option("--account-publishes-out-per-second", opts->quota_publishes_out,
+                        "outbound deliveries per second per account and region (default 20000; 0: unlimited)")
+      ->check(CLI::NonNegativeNumber);
+  serve_cmd->add_option("--mqtt-session-queue", opts->mqtt_limits.offline_queue,
+                        "QoS 1 messages kept per client (offline session, or behind its in-flight window); "
+                        "newer ones are dropped")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  serve_cmd->add_option("--mqtt-session-queue-bytes", opts->mqtt_limits.queue_bytes,
+                        "bytes of such messages kept per client, whichever limit comes first")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  serve_cmd->add_option("--session-expiry", opts->mqtt_limits.session_expiry,
+                        "persistent session expiry period in seconds (AWS: 1 hour, adjustable up to 7 days): "
+                        "3.1.1 persistent sessions get it, MQTT 5 requests are capped at it")
+      ->check(CLI::Range(3600u, 7u * 24 * 3600))
+      ->capture_default_str();
   serve_cmd->add_option("--account-max-connections", opts->quotas.max_connections,
                         "concurrent connections per account and region (0: unlimited)")
       ->capture_default_str();

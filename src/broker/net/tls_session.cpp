@@ -37,6 +37,7 @@ namespace {
 ReasonCode connack_code(Refusal r) {
   switch (r) {
     case Refusal::no_certificate:
+    case Refusal::certificate_expired:
     case Refusal::unknown_endpoint:
     case Refusal::unknown_certificate:
     case Refusal::certificate_not_active:
@@ -164,6 +165,8 @@ awaitable<void> TlsSession::run() {
     }
   }
 
+  // Taken before identify() reads the registry (see Admission::registry_generation).
+  const std::uint64_t registry_generation = core_.registry_generation();
   IdentifyInput in;
   if (!sni_.empty()) in.sni = sni_;
   std::optional<crypto::Certificate> peer;
@@ -171,6 +174,7 @@ awaitable<void> TlsSession::run() {
   in.peer = peer;
   in.domain = options_.domain;
   in.regions = options_.regions;
+  in.now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   auto who = identify(registry_, in);
   if (auto* r = std::get_if<Refused>(&who); r && r->reason == Refusal::jitr_registered) {
     co_await refuse(r->reason, r->detail, std::nullopt);  // AWS closes at once after JITR
@@ -179,19 +183,34 @@ awaitable<void> TlsSession::run() {
 
   deadline_ = SteadyClock::now() + options_.connect_timeout;
   watchdog_timer_.cancel();
-  auto frame = co_await read_connect();
-  if (!frame) {
-    if (auto* r = std::get_if<Refused>(&who)) co_await refuse(r->reason, r->detail, std::nullopt);
+  ConnectFailure failure;
+  auto first = co_await read_connect(failure);
+  if (!first) {
+    if (auto* r = std::get_if<Refused>(&who)) {
+      co_await refuse(r->reason, r->detail, std::nullopt);  // the reason that matters
+    } else if (!failure.kind.empty()) {
+      stats_.refused(failure.kind);  // every close before admission is counted and logged
+      spdlog::info("broker: {}: {}: {}", peer_ip_, failure.kind, failure.detail);
+    }
     close();
     co_return;
   }
-  auto decoded = mqtt::decode(*frame, mqtt::Version::v5);
+  auto decoded = mqtt::decode(first->connect, mqtt::Version::v5);
   if (!decoded || !std::holds_alternative<mqtt::Connect>(decoded.value())) {
     co_await refuse(Refusal::protocol_error, decoded ? "first packet is not CONNECT" : "malformed CONNECT",
                     std::nullopt);
     co_return;
   }
   const auto& connect = std::get<mqtt::Connect>(decoded.value());
+  // AWS's client ID limit, checked before anything keyed by the ID (log lines, iot:Connect, the
+  // per-client-ID CONNECT rate, a connection slot): an over-long ID costs nothing but this.
+  if (connect.client_id.size() > options_.limits.max_client_id) {
+    co_await refuse(Refusal::client_id_invalid,
+                    fmt::format("client ID of {} bytes (limit {})", connect.client_id.size(),
+                                options_.limits.max_client_id),
+                    connect.version);
+    co_return;
+  }
   if (auto* r = std::get_if<Refused>(&who)) {
     co_await refuse(r->reason, r->detail + " (client " + connect.client_id + ")", connect.version);
     co_return;
@@ -221,7 +240,10 @@ awaitable<void> TlsSession::run() {
                     connect.version);
     co_return;
   }
-  a.connect_frame = std::move(*frame);
+  a.connect_frame = std::move(first->connect);
+  a.after_connect = std::move(first->rest);
+  a.certificate = std::move(peer);
+  a.registry_generation = registry_generation;
   handed_over_ = true;
   deadline_ = SteadyClock::time_point::max();  // the core's keep-alive timer takes over
   watchdog_timer_.cancel();
@@ -266,19 +288,28 @@ awaitable<void> TlsSession::run() {
   close();
 }
 
-awaitable<std::optional<Bytes>> TlsSession::read_connect() {
+awaitable<std::optional<TlsSession::FirstPacket>> TlsSession::read_connect(ConnectFailure& failure) {
   mqtt::FrameReader reader(options_.limits.max_packet_size);
   Bytes buffer(4096);
   for (;;) {
     auto next = reader.next();
-    if (!next) co_return std::nullopt;
+    if (!next) {
+      failure = {"protocol_error", fmt::format("first packet: {}", mqtt::to_string(next.error()))};
+      co_return std::nullopt;
+    }
     if (next.value()) {
-      if (reader.buffered() > 0) co_return std::nullopt;  // nothing may follow CONNECT before CONNACK
-      co_return std::move(*next.value());
+      // Clients may send more packets right behind CONNECT (MQTT 5 §3.1.4, 3.1.1 §3.1.4 likewise):
+      // they go to the core after it, in order.
+      FirstPacket first{std::move(*next.value()), {}};
+      first.rest = reader.take_buffered();
+      co_return first;
     }
     boost::system::error_code ec;
     std::size_t n = co_await stream_.async_read_some(asio::buffer(buffer), asio::redirect_error(use_awaitable, ec));
-    if (ec || closed_) co_return std::nullopt;
+    if (ec || closed_) {
+      if (!closed_) failure = {"closed_before_connect", fmt::format("closed with {} bytes of CONNECT", reader.buffered())};
+      co_return std::nullopt;
+    }
     stats_.bytes_in += n;
     reader.feed(ByteView(buffer.data(), n));
   }

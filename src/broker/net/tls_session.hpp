@@ -60,7 +60,15 @@ class TlsSession final : public std::enable_shared_from_this<TlsSession> {
   boost::asio::awaitable<void> run();
   boost::asio::awaitable<void> write_loop();
   boost::asio::awaitable<void> watchdog();
-  boost::asio::awaitable<std::optional<Bytes>> read_connect();
+  struct FirstPacket {
+    Bytes connect;
+    Bytes rest;  // bytes behind the CONNECT
+  };
+  struct ConnectFailure {
+    std::string kind;  // for the refusal counters; empty: we closed it ourselves (timeout)
+    std::string detail;
+  };
+  boost::asio::awaitable<std::optional<FirstPacket>> read_connect(ConnectFailure& failure);
   boost::asio::awaitable<void> refuse(Refusal why, const std::string& detail, std::optional<mqtt::Version> version);
   void take_inbox();  // owner thread: moves the delivered frames into the outgoing queue
   void enqueue(ByteView frame);

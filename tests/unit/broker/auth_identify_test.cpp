@@ -1,6 +1,7 @@
 // MAR identification against a real registry (iot::Store in a temporary directory).
 #include <gtest/gtest.h>
 
+#include <ctime>
 #include <filesystem>
 #include <random>
 
@@ -35,8 +36,8 @@ class IdentifyTest : public ::testing::Test {
     return crypto::issue_certificate(spec, key, key, nullptr);
   }
 
-  IdentifyOutcome run(std::optional<std::string> sni, const crypto::Certificate& cert) {
-    IdentifyInput in{std::move(sni), cert, "trustlane.local", {"us-east-1", "eu-west-1"}};
+  IdentifyOutcome run(std::optional<std::string> sni, const crypto::Certificate& cert, std::int64_t now = time(nullptr)) {
+    IdentifyInput in{std::move(sni), cert, "trustlane.local", {"us-east-1", "eu-west-1"}, now};
     return identify(*store_, in);
   }
   static Refusal refusal(const IdentifyOutcome& o) {
@@ -91,6 +92,16 @@ TEST_F(IdentifyTest, DefaultModeCertificateFoundWithoutSni) {
   auto ok = run(std::nullopt, cert);
   ASSERT_TRUE(std::holds_alternative<Identity>(ok));
   EXPECT_EQ(std::get<Identity>(ok).scope, (iot::Scope{"333333333333", "eu-west-1"}));
+}
+
+TEST_F(IdentifyTest, CertificateOutsideItsValidityWindowIsRefusedBeforeAnyLookup) {
+  auto cert = self_signed("dev");
+  ASSERT_TRUE(store_->register_certificate_without_ca(a_, cert.pem(), iot::CertificateStatus::Active));
+  EXPECT_TRUE(std::holds_alternative<Identity>(run(host(a_), cert, cert.not_after())));  // last valid second
+  EXPECT_EQ(refusal(run(host(a_), cert, cert.not_after() + 1)), Refusal::certificate_expired);
+  EXPECT_EQ(refusal(run(host(a_), cert, cert.not_before() - 1)), Refusal::certificate_expired);
+  // Even one nobody registered: refused for its dates, not looked up (and never JITR'd).
+  EXPECT_EQ(refusal(run(host(a_), self_signed("other"), 0)), Refusal::certificate_expired);
 }
 
 TEST_F(IdentifyTest, NoCertificateRefused) {
