@@ -9,6 +9,7 @@ import ssl
 import struct
 import subprocess
 import time
+import urllib.request
 import unittest
 import warnings
 
@@ -42,6 +43,18 @@ def _str(s):
 
 def _packet(first, body):
     return bytes([first]) + _varint(len(body)) + body
+
+
+def varint_at(data, i):
+    """The variable byte integer at data[i] and the index after it."""
+    value, shift = 0, 0
+    while True:
+        b = data[i]
+        i += 1
+        value |= (b & 0x7F) << shift
+        shift += 7
+        if not b & 0x80:
+            return value, i
 
 
 class Mqtt:
@@ -118,6 +131,17 @@ class Mqtt:
         self.send(_packet(0x82, body))
         return self.read()
 
+    def unsubscribe(self, topic_filter):
+        """UNSUBSCRIBE one filter or a list; returns the next packet (the UNSUBACK)."""
+        pid = self.next_id
+        self.next_id += 1
+        filters = topic_filter if isinstance(topic_filter, list) else [topic_filter]
+        self.send(_packet(0xA2, struct.pack("!H", pid) + self._props() + b"".join(_str(f) for f in filters)))
+        return self.read()
+
+    def ping(self):
+        self.send(_packet(0xC0, b""))  # PINGREQ
+
     def publish(self, topic, payload, qos=0, retain=False, props=b""):
         body = _str(topic)
         pid = 0
@@ -159,14 +183,7 @@ class Mqtt:
             pid = struct.unpack("!H", body[i:i + 2])[0]
             i += 2
         if self.v == 5:
-            plen, shift = 0, 0
-            while True:
-                b = body[i]
-                i += 1
-                plen |= (b & 0x7F) << shift
-                shift += 7
-                if not b & 0x80:
-                    break
+            plen, i = varint_at(body, i)
             i += plen
         return topic, body[i:], qos, bool(flags & 1), pid
 
@@ -183,6 +200,12 @@ class Mqtt:
                     self.puback(pid)
                 return topic, payload, qos, retain
         return None
+
+
+def require_mosquitto_clients(test):
+    """scripts/setup installs mosquitto-clients: a missing tool is a failure, never a skip."""
+    missing = [t for t in ("mosquitto_sub", "mosquitto_pub") if not shutil.which(t)]
+    test.assertFalse(missing, f"{' and '.join(missing)} not found: run scripts/setup (package mosquitto-clients)")
 
 
 def connack_code(pkt):
@@ -240,6 +263,13 @@ class BrokerTest(CloudTest):
 
     def mqtt(self, cert, key, sni=None, v=4, port=None, alpn=None):
         return Mqtt(port or self.mqtt_port, cert, key, self.root, sni=sni, v=v, alpn=alpn)
+
+    def stats(self):
+        """GET /trustlane/stats on the control-plane port (the broker's counters)."""
+        with urllib.request.urlopen(f"{self.url}/trustlane/stats", timeout=10) as r:
+            self.assertEqual(r.status, 200)
+            self.assertEqual(r.headers["content-type"], "application/json")
+            return json.loads(r.read())
 
 
 class BrokerBasicsTest(BrokerTest):
@@ -467,8 +497,7 @@ class BrokerBasicsTest(BrokerTest):
         self.assertIn("unknown_endpoint=1", lines[-1])
 
     def test_mosquitto_clients_with_default_certificate(self):
-        if not shutil.which("mosquitto_sub"):
-            self.skipTest("mosquitto clients not installed")
+        require_mosquitto_clients(self)
         cert, key, _ = self.aws_device(ACCOUNT_A, "dev")
         common = ["-h", "127.0.0.1", "-p", str(self.mqtt_port), "--cafile", self.root, "--cert", cert, "--key", key,
                   "--insecure"]

@@ -3,10 +3,8 @@ the command line, triggered by real TLS clients (python ssl, MQTT 3.1.1 and 5 on
 the client-visible behaviour (AWS: throttled PUBLISH dropped with the connection kept, 3.1.1 QoS 1
 unacknowledged, 5 PUBACK 0x97; CONNECT quotas: 3.1.1 closed without CONNACK, 5 CONNACK 0x9F or
 0x97) and the refusal counters of GET /trustlane/stats asserted."""
-import json
 import time
 import unittest
-import urllib.request
 import warnings
 
 warnings.simplefilter("ignore", ResourceWarning)
@@ -21,11 +19,6 @@ CONNECTION_RATE_EXCEEDED = 0x9F
 
 class QuotaTest(tb.BrokerTest):
     serve_args = []
-
-    def stats(self):
-        with urllib.request.urlopen(f"{self.url}/trustlane/stats", timeout=10) as r:
-            self.assertEqual(r.status, 200)
-            return json.loads(r.read())
 
     def device(self, account=ACCOUNT_A, name="dev"):
         cert, key, _ = self.aws_device(account, name)
@@ -131,6 +124,31 @@ class AccountPublishQuotaTest(QuotaTest):
             s.send(b"\xc0\x00")
             self.assertEqual(s.read()[0], 13)  # still connected
         self.assertEqual(self.stats()["refusals"].get("account_publish_out_rate"), 12 - received)
+
+
+class SeparateInOutQuotaTest(QuotaTest):
+    # Inbound unlimited, outbound 4/s: every publish is acknowledged, deliveries are throttled.
+    serve_args = ["--account-publishes-in-per-second", "0", "--account-publishes-out-per-second", "4",
+                  "--mqtt-publishes-per-second", "0"]
+
+    def test_inbound_and_outbound_quotas_are_set_apart(self):
+        cert, key, host = self.device()
+        sub = self.mqtt(cert, key, sni=host, v=5)
+        self.assertEqual(tb.connack_code(sub.connect("s")), 0)
+        sub.subscribe("io/#", qos=0)
+        time.sleep(1.1)  # a full outbound bucket
+        pub = self.mqtt(cert, key, sni=host, v=5)
+        self.assertEqual(tb.connack_code(pub.connect("p")), 0)
+        pids = [pub.publish("io/x", f"m{i}", qos=1) for i in range(20)]
+        self.assertEqual([pub.expect_puback(p) for p in pids], [0] * 20)  # no inbound limit
+        received = 0
+        while sub.expect_publish(timeout=0.7) is not None:
+            received += 1
+        self.assertGreaterEqual(received, 4)
+        self.assertLess(received, 20)
+        refusals = self.stats()["refusals"]
+        self.assertNotIn("account_publish_in_rate", refusals)
+        self.assertEqual(refusals.get("account_publish_out_rate"), 20 - received)
 
 
 class AccountConnectQuotaTest(QuotaTest):

@@ -3,7 +3,6 @@ was acknowledged (its SUBACK, a publisher's PUBACK) survives in <data>/broker.db
 expiry is honoured across the restart; clean sessions leave nothing behind. Real processes:
 mosquitto_sub and raw MQTT 3.1.1/5 over mutual TLS."""
 import os
-import shutil
 import sqlite3
 import struct
 import subprocess
@@ -13,7 +12,7 @@ import warnings
 
 warnings.simplefilter("ignore", ResourceWarning)
 
-from test_broker import ACCOUNT_A, BrokerTest, connack_code
+from test_broker import ACCOUNT_A, BrokerTest, connack_code, require_mosquitto_clients
 
 
 def expiry_prop(seconds):
@@ -42,8 +41,7 @@ class BrokerSessionsTest(BrokerTest):
         pub.disconnect()
 
     def test_mosquitto_sub_persistent_session_survives_kill9(self):
-        if not shutil.which("mosquitto_sub"):
-            self.skipTest("mosquitto clients not installed")
+        require_mosquitto_clients(self)
         cert, key, _ = self.aws_device(ACCOUNT_A, "dev")
 
         def mosquitto_sub(*extra):
@@ -127,6 +125,22 @@ class BrokerSessionsTest(BrokerTest):
             self.assertEqual(ack[2][0] & 1, present, client_id)
             c.disconnect()
 
+    def test_v5_session_expiry_is_capped_at_the_accounts_period(self):
+        """AWS keeps a persistent session for the account's period (1 hour unless raised, at most
+        7 days): a longer v5 request, "never" included, is capped and the CONNACK says so."""
+        cert, key, _ = self.aws_device(ACCOUNT_A, "dev")
+        cases = ((0xFFFFFFFF, 3600), (3601, 3600), (3600, None), (60, None))
+        for requested, told in cases:
+            c = self.mqtt(cert, key, v=5)
+            ack = c.connect(f"cap{requested}", clean=False, props=expiry_prop(requested))
+            self.assertEqual(connack_code(ack), 0)
+            if told is None:
+                self.assertNotIn(b"\x11", ack[2][3:], "no Session Expiry property when granted as asked")
+            else:
+                self.assertIn(expiry_prop(told), ack[2], requested)
+            c.disconnect()
+        self.assertEqual(sorted(r[3] for r in self.rows("sessions")), [60, 3600, 3600, 3600])
+
     def test_clean_session_leaves_nothing_in_broker_db(self):
         cert, key, _ = self.aws_device(ACCOUNT_A, "dev")
         c = self.mqtt(cert, key, v=4)
@@ -156,6 +170,22 @@ class BrokerSessionsTest(BrokerTest):
         again.close()
         for table in ("sessions", "session_subscriptions", "session_messages"):
             self.assertEqual(self.rows(table), [], table)
+
+
+class SessionExpiryFlagTest(BrokerTest):
+    serve_args = ["--session-expiry", str(7 * 24 * 3600)]
+
+    def test_session_expiry_flag_raises_the_period_within_awss_range(self):
+        cert, key, _ = self.aws_device(ACCOUNT_A, "dev")
+        c = self.mqtt(cert, key, v=5)
+        ack = c.connect("week", clean=False, props=expiry_prop(0xFFFFFFFF))
+        self.assertEqual(connack_code(ack), 0)
+        self.assertIn(expiry_prop(7 * 24 * 3600), ack[2])
+        c.disconnect()
+        from harness import run
+        p = run(["cloud", "serve", "--data", self.path("x"), "--session-expiry", str(7 * 24 * 3600 + 1)], check=False)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("--session-expiry", p.stderr)
 
 
 if __name__ == "__main__":

@@ -19,12 +19,6 @@ ACCOUNT_A = tb.ACCOUNT_A
 
 
 class StatsTest(tb.BrokerTest):
-    def stats(self):
-        with urllib.request.urlopen(f"{self.url}/trustlane/stats", timeout=10) as r:
-            self.assertEqual(r.status, 200)
-            self.assertEqual(r.headers["content-type"], "application/json")
-            return json.loads(r.read())
-
     def stat_lines(self):
         return [l for l in self.cloud.log().splitlines() if "broker stats:" in l]
 
