@@ -24,7 +24,6 @@
 
 #include "broker/server_ids.hpp"
 #include "broker/net/core.hpp"
-#include "broker/net/heap_trim.hpp"
 #include "broker/net/tls_session.hpp"
 #include "broker/net/tls.hpp"
 #include "broker/server_persistence.hpp"
@@ -154,7 +153,6 @@ struct BrokerService::Impl {
 
   asio::awaitable<void> housekeeping_loop() {
     std::size_t tick = 0;
-    net::HeapTrimPolicy heap_trim;
     unsigned seen_usr1 = usr1_signals.load();
     for (;;) {
       housekeeping->expires_after(std::chrono::seconds(1));
@@ -169,7 +167,6 @@ struct BrokerService::Impl {
       if (periodic) spdlog::info("broker stats: {}", stats.line());
       ++tick;
       core.tick();
-      if (heap_trim.due(stats.tls_accepted.load(), std::chrono::steady_clock::now())) net::release_free_heap();
     }
   }
 
