@@ -1,9 +1,11 @@
 #include "ledger/reader.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <optional>
 #include <stdexcept>
 #include <thread>
+#include <utility>
 
 namespace trustlane::ledger {
 
@@ -11,18 +13,55 @@ namespace {
 
 constexpr std::size_t kChunk = 1024;
 
-void verify_chunk(std::vector<nlohmann::json>& chunk, std::size_t first_index, const Verifier& verifier,
-                  unsigned threads, DuplicateFilter& duplicates, VerifiedLedger& out) {
-  std::vector<std::optional<Result<VerifiedEntry, RejectedEntry>>> results(chunk.size());
-  std::atomic<std::size_t> next{0};
-  auto work = [&] {
-    for (std::size_t i; (i = next.fetch_add(1)) < chunk.size();) results[i] = verifier.verify(chunk[i], first_index + i);
-  };
-  std::vector<std::thread> pool;
-  for (unsigned t = 1; t < threads && t < chunk.size(); ++t) pool.emplace_back(work);
-  work();
-  for (auto& t : pool) t.join();
-  // Duplicates are decided in ledger order, so "the first one wins" is deterministic.
+using ChunkResults = std::vector<std::optional<Result<VerifiedEntry, RejectedEntry>>>;
+
+// Verifies one chunk on worker threads while the caller parses the next one: parsing (one thread,
+// half a gigabyte for 100,000 chips) and verification (every core) overlap instead of taking
+// turns. At most one chunk is in flight, so memory stays at two chunks.
+class ChunkPipeline {
+ public:
+  ChunkPipeline(const Verifier& verifier, unsigned threads) : verifier_(verifier), threads_(std::max(1u, threads)) {}
+  ChunkPipeline(const ChunkPipeline&) = delete;
+  ChunkPipeline& operator=(const ChunkPipeline&) = delete;
+  ~ChunkPipeline() { join(); }  // also when the parser throws with a chunk in flight
+
+  bool busy() const { return !pool_.empty(); }
+
+  void start(std::vector<nlohmann::json> chunk, std::size_t first_index) {
+    chunk_ = std::move(chunk);
+    first_ = first_index;
+    results_.assign(chunk_.size(), std::nullopt);
+    next_ = 0;
+    for (unsigned t = 0; t < threads_ && t < chunk_.size(); ++t) pool_.emplace_back([this] { work(); });
+  }
+
+  // Waits for the chunk in flight; its results in ledger order.
+  ChunkResults finish() {
+    join();
+    chunk_.clear();
+    return std::exchange(results_, {});
+  }
+
+ private:
+  void work() {
+    for (std::size_t i; (i = next_.fetch_add(1)) < chunk_.size();) results_[i] = verifier_.verify(chunk_[i], first_ + i);
+  }
+  void join() {
+    for (auto& t : pool_) t.join();
+    pool_.clear();
+  }
+
+  const Verifier& verifier_;
+  unsigned threads_;
+  std::vector<nlohmann::json> chunk_;
+  std::size_t first_ = 0;
+  ChunkResults results_;
+  std::atomic<std::size_t> next_{0};
+  std::vector<std::thread> pool_;
+};
+
+// Duplicates are decided in ledger order, so "the first one wins" is deterministic.
+void merge(ChunkResults results, DuplicateFilter& duplicates, VerifiedLedger& out) {
   for (auto& r : results) {
     if (!*r) {
       out.rejected.push_back(r->error());
@@ -32,7 +71,6 @@ void verify_chunk(std::vector<nlohmann::json>& chunk, std::size_t first_index, c
       out.accepted.push_back(std::move(r->value()));
     }
   }
-  chunk.clear();
 }
 
 }  // namespace
@@ -40,8 +78,15 @@ void verify_chunk(std::vector<nlohmann::json>& chunk, std::size_t first_index, c
 VerifiedLedger verify_ledger(std::istream& in, const Verifier& verifier, unsigned threads) {
   VerifiedLedger out;
   DuplicateFilter duplicates;
+  ChunkPipeline pipeline(verifier, threads);
   std::vector<nlohmann::json> chunk;
   std::size_t chunk_first = 0;
+  auto hand_over = [&] {  // the full chunk goes to the pool once the one before it is merged
+    if (pipeline.busy()) merge(pipeline.finish(), duplicates, out);
+    pipeline.start(std::move(chunk), chunk_first);
+    chunk = {};
+    chunk_first = out.total;
+  };
   bool top_is_array = false, started = false;
   using event = nlohmann::json::parse_event_t;
   auto on_event = [&](int depth, event e, nlohmann::json& parsed) -> bool {
@@ -54,10 +99,7 @@ VerifiedLedger verify_ledger(std::istream& in, const Verifier& verifier, unsigne
     if (e == event::object_end || e == event::array_end || e == event::value) {
       chunk.push_back(std::move(parsed));
       ++out.total;
-      if (chunk.size() == kChunk) {
-        verify_chunk(chunk, chunk_first, verifier, threads, duplicates, out);
-        chunk_first = out.total;
-      }
+      if (chunk.size() == kChunk) hand_over();
       return false;
     }
     return true;
@@ -69,7 +111,8 @@ VerifiedLedger verify_ledger(std::istream& in, const Verifier& verifier, unsigne
     throw std::runtime_error(std::string("the ledger is not valid JSON (nothing imported): ") + e.what());
   }
   if (!top_is_array) throw std::runtime_error("the ledger is not a JSON array of entries (nothing imported)");
-  verify_chunk(chunk, chunk_first, verifier, threads, duplicates, out);
+  hand_over();
+  merge(pipeline.finish(), duplicates, out);
   return out;
 }
 

@@ -1,7 +1,7 @@
 // Reading and verifying a whole ledger file with bounded memory: the JSON array is parsed
-// element by element, entries are verified in chunks on several threads, and only the compact
-// verified identities are kept. Duplicates (same chip or certificate as an earlier entry) are
-// rejected here, so the import sees each chip once.
+// element by element, entries are verified in chunks on several threads while the next chunk is
+// parsed, and only the compact verified identities are kept. Duplicates (same chip or
+// certificate as an earlier entry) are rejected here, so the import sees each chip once.
 #pragma once
 #include <istream>
 #include <vector>

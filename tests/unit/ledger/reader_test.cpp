@@ -51,6 +51,21 @@ TEST(LedgerReader, ReadsEveryEntryAcrossChunksAndKeepsOrder) {
   (void)one;
 }
 
+TEST(LedgerReader, AFileCutInItsSecondChunkThrowsWithTheFirstInFlight) {
+  // Verification of one chunk runs while the next is parsed: the parse error of a file cut in
+  // its second chunk must still end in the one clear error (the workers joined, nothing leaked).
+  Ledger l;
+  std::string entry = l.entry().dump();
+  std::string text = "[";
+  for (int i = 0; i < 2100; ++i) text += (i ? "," : "") + entry;  // two full chunks and a part
+  text += "]";
+  EXPECT_THROW(read(text.substr(0, text.size() * 95 / 100), l.verifier()), std::runtime_error);
+  auto whole = read(text, l.verifier(), 3);
+  EXPECT_EQ(whole.total, 2100u);
+  EXPECT_EQ(whole.accepted.size(), 1u);
+  EXPECT_EQ(whole.rejected.size(), 2099u);  // the same chip again: duplicates, decided in order
+}
+
 TEST(LedgerReader, NonObjectElementsAreMalformedEntriesNamedByPosition) {
   Ledger l;
   auto r = read("[1, [2, 3], \"x\", " + l.entry().dump() + "]", l.verifier(), 1);
