@@ -172,9 +172,9 @@ Outcome<Page<std::string>> Store::list_principal_things(const Scope& scope, std:
   std::lock_guard lock(mutex_);
   auto cid = certificate_id_of_target(scope, principal);
   if (!cid) return fail(cid.error());
-  auto& st = db_->prepare("SELECT thing FROM thing_principals WHERE account = ?1 AND region = ?2 AND principal = ?3 "
+  auto& st = db_->prepare("SELECT thing FROM thing_principals WHERE account = ?1 AND region = ?2 AND certificate_id = ?3 "
                           "AND (?4 = '' OR thing > ?4) ORDER BY thing LIMIT ?5");
-  st.bind(1, scope.account).bind(2, scope.region).bind(3, principal).bind(4, *key).bind(5, std::int64_t{page.size} + 1);
+  st.bind(1, scope.account).bind(2, scope.region).bind(3, *cid).bind(4, *key).bind(5, std::int64_t{page.size} + 1);
   return detail::collect_page<std::string>(st, page.size, [](Statement& row) {
     auto t = row.text(0);
     return std::pair{t, t};

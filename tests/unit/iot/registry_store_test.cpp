@@ -1,6 +1,9 @@
 // Registry rules of iot::Store, and the Registry interface the broker uses.
 #include <gtest/gtest.h>
 
+#include <sqlite3.h>
+
+#include <cstdlib>
 #include <filesystem>
 
 #include "crypto/x509.hpp"
@@ -349,6 +352,56 @@ TEST_F(StoreTest, ThingsForCertificateCarryTypeAndAttributes) {
   auto del = store_->delete_thing(kA, "sensor-1", std::nullopt);
   EXPECT_FALSE(del);  // principals attached
   EXPECT_TRUE(store_->delete_thing(kA, "missing", std::nullopt));  // AWS: idempotent
+}
+
+TEST_F(StoreTest, PrincipalThingsByCertificatePagedAndKeptAcrossReopen) {
+  auto mine = register_no_ca(kA, make_cert("mine").cert);
+  auto other = register_no_ca(kA, make_cert("other").cert);
+  for (const char* name : {"t2", "t0", "t1"}) {
+    ASSERT_TRUE(store_->create_thing(kA, name, "", {}));
+    ASSERT_TRUE(store_->attach_thing_principal(kA, name, mine.arn));
+  }
+  ASSERT_TRUE(store_->attach_thing_principal(kA, "t1", other.arn));
+  // A registry written by an earlier version has the index by principal: reopening drops it.
+  store_.reset();
+  auto index_count = [&] {
+    sqlite3* db = nullptr;
+    EXPECT_EQ(sqlite3_open((dir_ / "registry.db").c_str(), &db), SQLITE_OK);
+    int n = -1;
+    sqlite3_exec(
+        db, "SELECT count(*) FROM sqlite_master WHERE name = 'thing_principals_by_principal'",
+        [](void* out, int, char** values, char**) { return *static_cast<int*>(out) = std::atoi(values[0]), 0; }, &n,
+        nullptr);
+    return std::pair{db, n};
+  };
+  auto [old_db, before] = index_count();
+  ASSERT_EQ(before, 0);
+  ASSERT_EQ(sqlite3_exec(old_db, "CREATE INDEX thing_principals_by_principal ON thing_principals(account, region, principal)",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(old_db);
+  open();
+  auto [db, after] = index_count();
+  sqlite3_close(db);
+  EXPECT_EQ(after, 0);
+  auto all = [&](const std::string& principal) {
+    PageRequest page;
+    page.size = 2;
+    std::vector<std::string> names;
+    for (int guard = 0; guard < 10; ++guard) {
+      auto p = store_->list_principal_things(kA, principal, page);
+      EXPECT_TRUE(p);
+      if (!p) break;
+      names.insert(names.end(), p->items.begin(), p->items.end());
+      if (p->next.empty()) break;
+      page.marker = p->next;
+    }
+    return names;
+  };
+  EXPECT_EQ(all(mine.arn), (std::vector<std::string>{"t0", "t1", "t2"}));
+  EXPECT_EQ(all(other.arn), (std::vector<std::string>{"t1"}));
+  ASSERT_TRUE(store_->detach_thing_principal(kA, "t1", mine.arn));
+  EXPECT_EQ(all(mine.arn), (std::vector<std::string>{"t0", "t2"}));
 }
 
 TEST_F(StoreTest, PaginationOverPoliciesAndThings) {
