@@ -13,8 +13,8 @@ bool action_applies(const Statement& s, std::string_view action) {
   return s.not_action ? !any : any;
 }
 
-bool resource_applies(const Statement& s, const Request& r) {
-  const bool topic_filter = is_topic_filter_arn(r.resource);
+// `topic_filter`: the request's resource is a topicfilter ARN (worked out once per request).
+bool resource_applies(const Statement& s, const Request& r, bool topic_filter) {
   const bool deny = s.effect == Effect::deny;
   bool any = false;
   Pattern pattern;
@@ -39,8 +39,8 @@ bool resource_applies(const Statement& s, const Request& r) {
   return s.not_resource ? !any : any;
 }
 
-bool statement_applies(const Statement& s, const Request& r) {
-  if (!action_applies(s, r.action) || !resource_applies(s, r)) return false;
+bool statement_applies(const Statement& s, const Request& r, bool topic_filter) {
+  if (!action_applies(s, r.action) || !resource_applies(s, r, topic_filter)) return false;
   for (const auto& c : s.conditions)
     if (!condition_holds(c, r.variables)) return false;
   return true;
@@ -50,12 +50,13 @@ bool statement_applies(const Statement& s, const Request& r) {
 
 Decision evaluate(const std::vector<const Document*>& policies, const Request& request) {
   Decision result;
+  const bool topic_filter = is_topic_filter_arn(request.resource);
   for (std::size_t p = 0; p < policies.size(); ++p) {
     if (policies[p] == nullptr) continue;
     const auto& statements = policies[p]->statements;
     for (std::size_t i = 0; i < statements.size(); ++i) {
       const Statement& s = statements[i];
-      if (!statement_applies(s, request)) continue;
+      if (!statement_applies(s, request, topic_filter)) continue;
       switch (s.effect) {
         case Effect::deny:
           return {Decision::Reason::explicit_deny, p, i, s.sid};
