@@ -1,8 +1,11 @@
 # Compiler settings shared by every target: warnings, sanitizers, ccache.
 find_program(CCACHE_PROGRAM ccache)
 if(CCACHE_PROGRAM)
-  set(CMAKE_CXX_COMPILER_LAUNCHER "${CCACHE_PROGRAM}")
-  set(CMAKE_C_COMPILER_LAUNCHER "${CCACHE_PROGRAM}")
+  # The sloppiness lets ccache cache files compiled against a precompiled header (unit tests).
+  set(ccache_launcher env CCACHE_SLOPPINESS=pch_defines,time_macros,include_file_mtime,include_file_ctime
+      "${CCACHE_PROGRAM}")
+  set(CMAKE_CXX_COMPILER_LAUNCHER ${ccache_launcher})
+  set(CMAKE_C_COMPILER_LAUNCHER ${ccache_launcher})
 endif()
 
 add_library(trustlane_warnings INTERFACE)

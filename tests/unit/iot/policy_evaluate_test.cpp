@@ -196,9 +196,14 @@ TEST(PolicyEvaluateArn, ArnLikeWildcardStaysInItsComponent) {
 }
 
 TEST(PolicyPattern, MatcherHandlesPathologicalStarsQuickly) {
-  auto p = policy::compile_pattern(std::string(200, '*') + "a*a*a*a*a*a*b", false);
-  EXPECT_FALSE(policy::wildcard_match(p, std::string(5000, 'a'), false));
-  EXPECT_TRUE(policy::wildcard_match(p, std::string(5000, 'a') + "b", false));
+  // Built with append, not `std::string(n, c) + "…"`: GCC 12 warns falsely on that (-Warray-bounds).
+  std::string stars(200, '*');
+  stars.append("a*a*a*a*a*a*b");
+  auto p = policy::compile_pattern(stars, false);
+  std::string subject(5000, 'a');
+  EXPECT_FALSE(policy::wildcard_match(p, subject, false));
+  subject.push_back('b');
+  EXPECT_TRUE(policy::wildcard_match(p, subject, false));
 }
 
 TEST(PolicyPattern, Ipv6Cidr) {
