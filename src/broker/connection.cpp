@@ -146,7 +146,7 @@ void Connection::on_connect(mqtt::Connect&& c, std::size_t packet_size) {
   }
   if (c.client_id.size() > limits_.max_client_id) return fail(ReasonCode::client_identifier_not_valid);
   client_id_ = c.client_id;
-  request_.variables["iot:ClientId"] = {client_id_};
+  request_.variables.set("iot:ClientId", client_id_);
 
   if (!allowed("iot:Connect", "client", client_id_)) {
     // AWS closes without a CONNACK; clients report "connection lost".

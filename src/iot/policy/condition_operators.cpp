@@ -301,8 +301,8 @@ std::optional<std::string> validate_condition_value(ConditionOperator op, std::s
 }
 
 bool condition_holds(const Condition& c, const Variables& variables) {
-  auto found = variables.find(c.key);
-  bool present = found != variables.end() && !found->second.empty();
+  auto actuals = variables.find(c.key);
+  bool present = !actuals.empty();
   if (c.op == ConditionOperator::null_check) {
     bool want_missing = iequals(c.values.empty() ? "" : c.values.front().source, "true");
     return want_missing ? !present : present;
@@ -320,7 +320,6 @@ bool condition_holds(const Condition& c, const Variables& variables) {
       if (matches(c.op, e, actual)) return true;
     return false;
   };
-  const auto& actuals = found->second;
   switch (c.qualifier) {
     case SetQualifier::for_all_values:
       for (const auto& a : actuals)

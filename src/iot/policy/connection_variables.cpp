@@ -24,10 +24,9 @@ constexpr std::array<NameMap, 5> kAltNameKinds = {{
 // A field with values v1..vn becomes <name> (all values; substitutes only when n == 1),
 // <name>.List (all values, for ForAnyValue/ForAllValues) and <name>.1 … <name>.n.
 void add_field(Variables& vars, const std::string& name, const std::string& value) {
-  auto& all = vars[name];
-  all.push_back(value);
-  vars[name + ".List"].push_back(value);
-  vars[name + "." + std::to_string(all.size())] = {value};
+  vars.add(name, value);
+  vars.add(name + ".List", value);
+  vars.set(name + "." + std::to_string(vars.find(name).size()), value);
 }
 
 void add_names(Variables& vars, const std::string& prefix,
@@ -51,21 +50,22 @@ void add_alt_names(Variables& vars, const std::string& prefix, const std::vector
 
 Variables connection_variables(const ConnectionFacts& f) {
   Variables vars;
-  if (f.client_id) vars["iot:ClientId"] = {*f.client_id};
-  if (f.source_ip) vars["aws:SourceIp"] = {*f.source_ip};
+  if (f.client_id) vars.set("iot:ClientId", *f.client_id);
+  if (f.source_ip) vars.set("aws:SourceIp", *f.source_ip);
   add_names(vars, "iot:Certificate.Subject.", f.subject);
   add_names(vars, "iot:Certificate.Issuer.", f.issuer);
   add_alt_names(vars, "iot:Certificate.Subject.AlternativeName.", f.subject_alt_names);
   add_alt_names(vars, "iot:Certificate.Issuer.AlternativeName.", f.issuer_alt_names);
-  if (f.serial_number) vars["iot:Certificate.SerialNumber"] = {*f.serial_number};
-  if (f.certificate_id) vars["iot:CertificateId"] = {*f.certificate_id};
-  vars["iot:Connection.Thing.IsAttached"] = {f.thing ? "true" : "false"};
+  if (f.serial_number) vars.set("iot:Certificate.SerialNumber", *f.serial_number);
+  if (f.certificate_id) vars.set("iot:CertificateId", *f.certificate_id);
+  vars.set("iot:Connection.Thing.IsAttached", f.thing ? "true" : "false");
   if (f.thing) {
-    vars["iot:Connection.Thing.ThingName"] = {f.thing->name};
-    if (!f.thing->type_name.empty()) vars["iot:Connection.Thing.ThingTypeName"] = {f.thing->type_name};
+    vars.set("iot:Connection.Thing.ThingName", f.thing->name);
+    if (!f.thing->type_name.empty()) vars.set("iot:Connection.Thing.ThingTypeName", f.thing->type_name);
     for (const auto& [key, value] : f.thing->attributes)
-      vars["iot:Connection.Thing.Attributes[" + key + "]"] = {value};
+      vars.set("iot:Connection.Thing.Attributes[" + key + "]", value);
   }
+  vars.shrink_to_fit();  // held by the connection for its whole life
   return vars;
 }
 

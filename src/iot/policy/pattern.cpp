@@ -65,10 +65,10 @@ Substitution substitute_resource(const Pattern& pattern, const Variables& variab
       }
       continue;
     }
-    auto it = variables.find(piece.text);
-    if (it == variables.end() || it->second.size() != 1) return Substitution::unresolvable;
-    const std::string& value = it->second.front();
-    if (topic_filter && value.find_first_of("+#") != std::string::npos) return Substitution::mqtt_wildcard;
+    auto values = variables.find(piece.text);
+    if (values.size() != 1) return Substitution::unresolvable;
+    std::string_view value = values.front();
+    if (topic_filter && value.find_first_of("+#") != std::string_view::npos) return Substitution::mqtt_wildcard;
     // The value is literal text: a client ID "*" or "#" stays a plain character.
     for (char c : value) append_literal(out, c);
   }

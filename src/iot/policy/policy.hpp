@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "iot/policy/variables.hpp"
 #include "util/result.hpp"
 
 namespace trustlane::iot::policy {
@@ -76,9 +77,6 @@ inline constexpr std::size_t kMaxPolicyCharacters = 2048;
 // the offending field with 0-based statement indexes, e.g. "Statement[1].Effect must be Allow or Deny".
 Result<Document, std::string> parse(std::string_view json);
 
-// Variables known about the connection: name (without ${ }) → values. Most have one value;
-// multi-valued certificate fields also appear as "<name>.List" (for ForAnyValue/ForAllValues).
-using Variables = std::map<std::string, std::vector<std::string>, std::less<>>;
 
 struct Request {
   std::string action;      // e.g. "iot:Publish" (matched case-insensitively)

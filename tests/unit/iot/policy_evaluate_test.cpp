@@ -188,10 +188,10 @@ TEST(PolicyEvaluateArn, ArnLikeWildcardStaysInItsComponent) {
   auto doc = must_parse(one_statement("Allow", R"("iot:Connect")", R"("*")",
                                       R"({"ArnLike":{"iot:SourceArn":"arn:aws:iot:*:123456789012:thing/*"}})"));
   policy::Request r{"iot:Connect", std::string(kArn) + "client/c", {}};
-  r.variables["iot:SourceArn"] = {"arn:aws:iot:eu-west-1:123456789012:thing/a:b"};
+  r.variables.set("iot:SourceArn", "arn:aws:iot:eu-west-1:123456789012:thing/a:b");
   EXPECT_TRUE(policy::evaluate({&doc}, r).allowed());
   // "*" in the region component may not swallow "eu-west-1:999" to shift the account.
-  r.variables["iot:SourceArn"] = {"arn:aws:iot:eu-west-1:999:123456789012:thing/a"};
+  r.variables.set("iot:SourceArn", "arn:aws:iot:eu-west-1:999:123456789012:thing/a");
   EXPECT_FALSE(policy::evaluate({&doc}, r).allowed());
 }
 
@@ -210,9 +210,9 @@ TEST(PolicyPattern, Ipv6Cidr) {
   auto doc = must_parse(one_statement("Allow", R"("iot:Connect")", R"("*")", R"({"IpAddress":{"aws:SourceIp":"2001:db8::/32"}})"));
   policy::Request r{"iot:Connect", std::string(kArn) + "client/c", {{"aws:SourceIp", {"2001:db8:1::5"}}}};
   EXPECT_TRUE(policy::evaluate({&doc}, r).allowed());
-  r.variables["aws:SourceIp"] = {"2001:db9::5"};
+  r.variables.set("aws:SourceIp", "2001:db9::5");
   EXPECT_FALSE(policy::evaluate({&doc}, r).allowed());
-  r.variables["aws:SourceIp"] = {"10.0.0.1"};
+  r.variables.set("aws:SourceIp", "10.0.0.1");
   EXPECT_FALSE(policy::evaluate({&doc}, r).allowed());
 }
 
