@@ -97,8 +97,9 @@ iot::policy::Decision Permissions::evaluate(const iot::policy::Request& request)
   return iot::policy::evaluate(pointers_, request);
 }
 
-iot::policy::Decision Permissions::check(Action action, std::string_view name) const {
-  return evaluate({std::string(action_name(action)), resource_arn(scope_, action, name), variables_});
+iot::policy::Decision Permissions::check(Action action, std::string_view name,
+                                         const iot::policy::Variables& variables) const {
+  return evaluate({std::string(action_name(action)), resource_arn(scope_, action, name), variables});
 }
 
 }  // namespace trustlane::broker

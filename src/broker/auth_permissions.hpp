@@ -29,8 +29,7 @@ iot::policy::Variables connection_variables(iot::Registry& registry, const iot::
 
 class Permissions {
  public:
-  Permissions(iot::Scope scope, iot::policy::Variables variables)
-      : scope_(std::move(scope)), variables_(std::move(variables)) {}
+  explicit Permissions(iot::Scope scope) : scope_(std::move(scope)) {}
   Permissions(const Permissions&) = delete;  // pointers_ points into documents_
   Permissions& operator=(const Permissions&) = delete;
 
@@ -41,14 +40,14 @@ class Permissions {
   // Moves whenever the documents change (load, set_documents): cached decisions are stale.
   std::uint64_t generation() const { return generation_; }
 
-  iot::policy::Decision check(Action action, std::string_view name) const;
+  // One check with the connection's variables (the CONNECT check before the core takes over;
+  // the connection keeps the only copy of its variables, in its reused Request).
+  iot::policy::Decision check(Action action, std::string_view name, const iot::policy::Variables& variables) const;
   // For the core's Authorizer: evaluates a request built by the core (its own variables).
   iot::policy::Decision evaluate(const iot::policy::Request& request) const;
-  bool allowed(Action action, std::string_view name) const { return check(action, name).allowed(); }
 
  private:
   iot::Scope scope_;
-  iot::policy::Variables variables_;
   std::vector<iot::policy::Document> documents_;
   std::vector<const iot::policy::Document*> pointers_;
   std::uint64_t generation_ = 0;  // into documents_, what evaluate() takes (kept, not rebuilt per check)

@@ -201,7 +201,7 @@ void Hub::flush_queued(SessionId session) {
   auto it = by_id_.find(session);
   if (it == by_id_.end() || !it->second->connection) return;
   Session& s = *it->second;
-  std::deque<Message> queued = s.queued.take_all();
+  std::vector<Message> queued = s.queued.take_all();
   for (const auto& m : queued) {
     if (has_expired(m.expires_at, now_)) {  // waited too long: never delivered (MQTT 5 §3.3.2.3.3)
       acknowledged(s.id, m.seq);

@@ -5,7 +5,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <utility>
+#include <vector>
 
 #include "broker/message.hpp"
 
@@ -33,41 +35,51 @@ class MessageQueue {
  public:
   // Whether one more message of this kind stays within `budget`.
   bool fits(const Message& m, const QueueBudget& budget) const {
-    return items_.size() < budget.messages && bytes_ + queued_bytes(m) <= budget.bytes;
+    return size() < budget.messages && bytes_ + queued_bytes(m) <= budget.bytes;
   }
-  bool over(const QueueBudget& budget) const { return items_.size() > budget.messages || bytes_ > budget.bytes; }
+  bool over(const QueueBudget& budget) const { return size() > budget.messages || bytes_ > budget.bytes; }
 
   void push_back(T item) {
     bytes_ += queued_bytes(message_of(item));
-    items_.push_back(std::move(item));
+    items().push_back(std::move(item));
   }
   void push_front(T item) {
     bytes_ += queued_bytes(message_of(item));
-    items_.push_front(std::move(item));
+    items().push_front(std::move(item));
   }
   T pop_front() {
-    T item = std::move(items_.front());
-    items_.pop_front();
+    T item = std::move(items_->front());
+    items_->pop_front();
     bytes_ -= queued_bytes(message_of(item));
     return item;
   }
   T pop_back() {
-    T item = std::move(items_.back());
-    items_.pop_back();
+    T item = std::move(items_->back());
+    items_->pop_back();
     bytes_ -= queued_bytes(message_of(item));
     return item;
   }
-  const T& back() const { return items_.back(); }
-  std::deque<T> take_all() {
+  const T& back() const { return items_->back(); }
+  std::vector<T> take_all() {  // in queue order; the queue is empty (and unallocated) afterwards
+    std::vector<T> out;
+    if (items_) out.assign(std::make_move_iterator(items_->begin()), std::make_move_iterator(items_->end()));
+    items_.reset();
     bytes_ = 0;
-    return std::exchange(items_, {});
+    return out;
   }
-  bool empty() const { return items_.empty(); }
-  std::size_t size() const { return items_.size(); }
+  bool empty() const { return !items_ || items_->empty(); }
+  std::size_t size() const { return items_ ? items_->size() : 0; }
   std::size_t bytes() const { return bytes_; }
 
  private:
-  std::deque<T> items_;
+  std::deque<T>& items() {
+    if (!items_) items_ = std::make_unique<std::deque<T>>();
+    return *items_;
+  }
+
+  // Allocated on first use: an empty libstdc++ deque already holds ~600 bytes, and most clients
+  // (every idle one) never queue anything. Two queues per connected client.
+  std::unique_ptr<std::deque<T>> items_;
   std::size_t bytes_ = 0;
 };
 

@@ -118,30 +118,46 @@ TlsSession::~TlsSession() { SSL_set_app_data(stream_.native_handle(), nullptr); 
 void TlsSession::start() {
   auto self = shared_from_this();
   asio::co_spawn(executor_, [self] { return self->run(); }, asio::detached);
-  asio::co_spawn(executor_, [self] { return self->watchdog(); }, asio::detached);
+  spawn_watchdog();
 }
 
-// Bounds the handshake and the CONNECT (the core's keep-alive takes over after), and the final
-// flush of a closing connection.
+void TlsSession::spawn_watchdog() {
+  if (watchdog_running_ || closed_) return;
+  watchdog_running_ = true;
+  asio::co_spawn(executor_, [self = shared_from_this()] { return self->watchdog(); }, asio::detached);
+}
+
+// Bounds the handshake and the CONNECT, and the final flush of a closing connection. In between
+// (the core's keep-alive is in charge) it is not running: an idle connection keeps no frame.
 awaitable<void> TlsSession::watchdog() {
   auto self = shared_from_this();
   while (!closed_) {
+    if (deadline_ == SteadyClock::time_point::max()) break;  // handed over; respawned to close
     watchdog_timer_.expires_at(deadline_);
     boost::system::error_code ec;
     co_await watchdog_timer_.async_wait(asio::redirect_error(use_awaitable, ec));
-    if (closed_) co_return;
+    if (closed_) break;
     if (SteadyClock::now() >= deadline_) {
       if (!handed_over_) {
         stats_.refused("timeout");
         spdlog::info("broker: {}: no TLS handshake or CONNECT in time: closed", peer_ip_);
       }
       close();
-      co_return;
+      break;
     }
   }
+  watchdog_running_ = false;
 }
 
+// The run is two coroutines so that the admission's locals (the decoded CONNECT, the identity,
+// the Admission) live in a frame freed once the core takes over, not in the frame an idle
+// connection keeps for its whole life.
 awaitable<void> TlsSession::run() {
+  auto self = shared_from_this();
+  if (co_await admit()) co_await pump();
+}
+
+awaitable<bool> TlsSession::admit() {
   auto self = shared_from_this();
   boost::system::error_code ec;
   co_await stream_.async_handshake(asio::ssl::stream_base::server, asio::redirect_error(use_awaitable, ec));
@@ -151,7 +167,7 @@ awaitable<void> TlsSession::run() {
       spdlog::info("broker: {}: TLS handshake failed: {}", peer_ip_, ec.message());
     }
     close();
-    co_return;
+    co_return false;
   }
   if (alpn_required_) {
     const unsigned char* alpn = nullptr;
@@ -161,7 +177,7 @@ awaitable<void> TlsSession::run() {
       stats_.refused("no_alpn");
       spdlog::info("broker: {}: refused: ALPN {} required on this port", peer_ip_, kMqttAlpn);
       close();
-      co_return;
+      co_return false;
     }
   }
 
@@ -178,7 +194,7 @@ awaitable<void> TlsSession::run() {
   auto who = identify(registry_, in);
   if (auto* r = std::get_if<Refused>(&who); r && r->reason == Refusal::jitr_registered) {
     co_await refuse(r->reason, r->detail, std::nullopt);  // AWS closes at once after JITR
-    co_return;
+    co_return false;
   }
 
   deadline_ = SteadyClock::now() + options_.connect_timeout;
@@ -193,13 +209,13 @@ awaitable<void> TlsSession::run() {
       spdlog::info("broker: {}: {}: {}", peer_ip_, failure.kind, failure.detail);
     }
     close();
-    co_return;
+    co_return false;
   }
   auto decoded = mqtt::decode(first->connect, mqtt::Version::v5);
   if (!decoded || !std::holds_alternative<mqtt::Connect>(decoded.value())) {
     co_await refuse(Refusal::protocol_error, decoded ? "first packet is not CONNECT" : "malformed CONNECT",
                     std::nullopt);
-    co_return;
+    co_return false;
   }
   const auto& connect = std::get<mqtt::Connect>(decoded.value());
   // AWS's client ID limit, checked before anything keyed by the ID (log lines, iot:Connect, the
@@ -209,11 +225,11 @@ awaitable<void> TlsSession::run() {
                     fmt::format("client ID of {} bytes (limit {})", connect.client_id.size(),
                                 options_.limits.max_client_id),
                     connect.version);
-    co_return;
+    co_return false;
   }
   if (auto* r = std::get_if<Refused>(&who)) {
     co_await refuse(r->reason, r->detail + " (client " + connect.client_id + ")", connect.version);
-    co_return;
+    co_return false;
   }
   auto& id = std::get<Identity>(who);
   Admission a;
@@ -222,23 +238,23 @@ awaitable<void> TlsSession::run() {
   a.ca_id = id.certificate.ca_id;
   a.peer_ip = peer_ip_;
   a.variables = connection_variables(registry_, id.scope, *peer, id.certificate.id, connect.client_id, peer_ip_);
-  a.permissions = std::make_shared<Permissions>(id.scope, a.variables);
+  a.permissions = std::make_shared<Permissions>(id.scope);
   a.permissions->load(registry_, id.certificate.id);
   // iot:Connect checked here too so an MQTT 5 client learns why (CONNACK NOT_AUTHORIZED) like the
   // other refusals; the core checks it again (and for assigned client IDs).
   if (!connect.client_id.empty()) {
-    auto decision = a.permissions->check(Action::connect, connect.client_id);
+    auto decision = a.permissions->check(Action::connect, connect.client_id, a.variables);
     if (!decision.allowed()) {
       co_await refuse(Refusal::not_authorized, "iot:Connect for client " + connect.client_id + ": " + decision.why(),
                       connect.version);
-      co_return;
+      co_return false;
     }
   }
   // Quotas last: an admitted client holds a connection slot of its account until the core lets go.
   if (auto quota = core_.admit_connect(id.scope, connect.client_id)) {
     co_await refuse(*quota, "CONNECT quota for client " + connect.client_id + " in account " + id.scope.account,
                     connect.version);
-    co_return;
+    co_return false;
   }
   a.connect_frame = std::move(first->connect);
   a.after_connect = std::move(first->rest);
@@ -249,7 +265,11 @@ awaitable<void> TlsSession::run() {
   watchdog_timer_.cancel();
   asio::co_spawn(executor_, [self] { return self->write_loop(); }, asio::detached);
   core_.open(self, std::move(a));
+  co_return true;
+}
 
+awaitable<void> TlsSession::pump() {
+  boost::system::error_code ec;
   asio::steady_timer pause(executor_);
   while (!closed_) {
     // Idle connections hold no read buffer: wait for readability, then read into the thread's.
@@ -394,7 +414,8 @@ void TlsSession::begin_close_after_flush() {
   if (closed_) return;
   close_when_flushed_ = true;
   deadline_ = SteadyClock::now() + std::chrono::seconds(5);
-  watchdog_timer_.cancel();
+  watchdog_timer_.cancel();  // a running watchdog re-arms for the new deadline
+  spawn_watchdog();
 }
 
 awaitable<void> TlsSession::write_loop() {

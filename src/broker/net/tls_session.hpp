@@ -58,8 +58,11 @@ class TlsSession final : public std::enable_shared_from_this<TlsSession> {
  private:
   using Stream = TlsStream;
   boost::asio::awaitable<void> run();
+  boost::asio::awaitable<bool> admit();  // handshake to core_.open(); false: refused and closed
+  boost::asio::awaitable<void> pump();   // the admitted client's bytes to the core, until closed
   boost::asio::awaitable<void> write_loop();
   boost::asio::awaitable<void> watchdog();
+  void spawn_watchdog();  // owner thread; no-op while one runs
   struct FirstPacket {
     Bytes connect;
     Bytes rest;  // bytes behind the CONNECT
@@ -88,6 +91,7 @@ class TlsSession final : public std::enable_shared_from_this<TlsSession> {
   boost::asio::steady_timer watchdog_timer_;
   std::chrono::steady_clock::time_point deadline_;
   bool handed_over_ = false;  // the core owns the MQTT session
+  bool watchdog_running_ = false;
   bool closed_ = false;
   bool close_when_flushed_ = false;
   OutgoingQueue out_;

@@ -25,7 +25,7 @@ iot::policy::Request request(Action action, const std::string& topic) {
 }
 
 TEST(AuthDecisionCache, AnswersLikeThePoliciesAndRemembers) {
-  auto permissions = std::make_shared<Permissions>(kScope, iot::policy::Variables{});
+  auto permissions = std::make_shared<Permissions>(kScope);
   permissions->set_documents({own_topics()});
   DecisionCache cache(permissions);
   for (int round = 0; round < 3; ++round) {
@@ -39,7 +39,7 @@ TEST(AuthDecisionCache, AnswersLikeThePoliciesAndRemembers) {
 }
 
 TEST(AuthDecisionCache, ActionsAreCachedApart) {
-  auto permissions = std::make_shared<Permissions>(kScope, iot::policy::Variables{});
+  auto permissions = std::make_shared<Permissions>(kScope);
   permissions->set_documents({policy(R"({"Version":"2012-10-17","Statement":[
       {"Effect":"Allow","Action":"iot:Publish","Resource":"*"}]})")});
   DecisionCache cache(permissions);
@@ -50,7 +50,7 @@ TEST(AuthDecisionCache, ActionsAreCachedApart) {
 }
 
 TEST(AuthDecisionCache, APolicyChangeAppliesToTheNextCheck) {
-  auto permissions = std::make_shared<Permissions>(kScope, iot::policy::Variables{});
+  auto permissions = std::make_shared<Permissions>(kScope);
   permissions->set_documents({own_topics()});
   DecisionCache cache(permissions);
   ASSERT_TRUE(cache.evaluate(request(Action::receive, "dev1/a")).allowed());
@@ -66,7 +66,7 @@ TEST(AuthDecisionCache, APolicyChangeAppliesToTheNextCheck) {
 }
 
 TEST(AuthDecisionCache, StaysBoundedWithManyTopics) {
-  auto permissions = std::make_shared<Permissions>(kScope, iot::policy::Variables{});
+  auto permissions = std::make_shared<Permissions>(kScope);
   permissions->set_documents({own_topics()});
   DecisionCache cache(permissions, 16);
   for (int i = 0; i < 1000; ++i) {
@@ -77,7 +77,7 @@ TEST(AuthDecisionCache, StaysBoundedWithManyTopics) {
 }
 
 TEST(AuthDecisionCache, OtherActionsAreEvaluatedEveryTime) {
-  auto permissions = std::make_shared<Permissions>(kScope, iot::policy::Variables{});
+  auto permissions = std::make_shared<Permissions>(kScope);
   permissions->set_documents({policy(R"({"Version":"2012-10-17","Statement":[
       {"Effect":"Allow","Action":"iot:*","Resource":"*"}]})")});
   DecisionCache cache(permissions);

@@ -94,3 +94,24 @@ TEST(QueueBudget, ASubscriberThatDoesNotAcknowledgeHoldsAtMostItsBytes) {
 
 }  // namespace
 }  // namespace trustlane::broker
+
+namespace trustlane::broker {
+namespace {
+
+TEST(MessageQueue, TakeAllKeepsQueueOrderAndTheQueueWorksAfterwards) {
+  MessageQueue<Message> q;
+  EXPECT_TRUE(q.take_all().empty());  // never allocated
+  for (std::size_t n : {1u, 2u, 3u}) q.push_back(sized(n));
+  q.push_front(sized(0));
+  auto taken = q.take_all();
+  ASSERT_EQ(taken.size(), 4u);
+  for (std::size_t i = 0; i < taken.size(); ++i) EXPECT_EQ(taken[i].payload.size(), i);
+  EXPECT_TRUE(q.empty());
+  q.push_back(sized(7));
+  EXPECT_EQ(q.size(), 1u);
+  EXPECT_EQ(q.pop_front().payload.size(), 7u);
+  EXPECT_EQ(q.bytes(), 0u);
+}
+
+}  // namespace
+}  // namespace trustlane::broker
