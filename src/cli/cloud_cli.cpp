@@ -147,6 +147,11 @@ void add_cloud_commands(CLI::App& app) {
   serve_cmd->add_option("--account-publishes-out-per-second", opts->quota_publishes_out,
                         "outbound deliveries per second per account and region (default 20000; 0: unlimited)")
       ->check(CLI::NonNegativeNumber);
+  serve_cmd->add_option("--mqtt-inflight-window", opts->mqtt_limits.inflight_window,
+                        "unacknowledged QoS 1 messages per client in each direction (AWS: 100); MQTT 5 "
+                        "clients are told as Receive Maximum")
+      ->check(CLI::Range(1, 65535))
+      ->capture_default_str();
   serve_cmd->add_option("--mqtt-session-queue", opts->mqtt_limits.offline_queue,
                         "QoS 1 messages kept per client (offline session, or behind its in-flight window); "
                         "newer ones are dropped")

@@ -229,5 +229,40 @@ class BadQuotaFlagTest(QuotaTest):
         self.assertIn("account-connects-per-second", p.stderr)
 
 
+class InflightWindowTest(QuotaTest):
+    """`--mqtt-inflight-window`: AWS's 100 unacknowledged QoS 1 per direction, lowered to 3."""
+    serve_args = ["--mqtt-inflight-window", "3"]
+
+    def test_a_subscriber_gets_no_more_than_the_window_until_it_acknowledges(self):
+        cert, key, host = self.device()
+        sub = self.mqtt(cert, key, sni=host, v=5)
+        connack = sub.connect("slow")
+        self.assertEqual(tb.connack_code(connack), 0)
+        self.assertIn(b"\x21\x00\x03", connack[2][2:], "CONNACK announces Receive Maximum 3")
+        sub.subscribe("win/#", qos=1)
+        pub = self.mqtt(cert, key, sni=host, v=5)
+        self.assertEqual(tb.connack_code(pub.connect("fast")), 0)
+        for i in range(8):
+            self.assertEqual(pub.expect_puback(pub.publish("win/x", f"m{i}", qos=1)), 0)
+        held = []  # read without acknowledging
+        while (pkt := sub.read(timeout=1)) is not None:
+            if pkt[0] == 3:
+                held.append(sub.parse_publish(pkt))
+        self.assertEqual([p[1] for p in held], [b"m0", b"m1", b"m2"])
+        for p in held:
+            sub.puback(p[4])
+        rest = []
+        while (got := sub.expect_publish(timeout=2)) is not None:  # acknowledges as it reads
+            rest.append(got[1])
+        self.assertEqual(rest, [f"m{i}".encode() for i in range(3, 8)], "the queued ones follow, in order")
+
+    def test_the_window_is_checked_on_the_command_line(self):
+        from harness import run
+        for bad in ("0", "65536"):
+            p = run(["cloud", "serve", "--data", self.path("x"), "--mqtt-inflight-window", bad], check=False)
+            self.assertNotEqual(p.returncode, 0)
+            self.assertIn("mqtt-inflight-window", p.stderr)
+
+
 if __name__ == "__main__":
     unittest.main()
