@@ -172,6 +172,7 @@ void Connection::on_connect(mqtt::Connect&& c, std::size_t packet_size) {
   send_window_ = std::min(limits_.inflight_window, c.properties.receive_maximum.value_or(0xFFFF));
   client_max_packet_ = c.properties.maximum_packet_size.value_or(0);
 
+  session_expiry_ = expiry;
   auto attached = hub_.attach(*this, identity_.scope, client_id_, c.clean_start, expiry);
   session_ = attached.session;
   state_ = State::connected;
@@ -199,6 +200,13 @@ void Connection::on_connect(mqtt::Connect&& c, std::size_t packet_size) {
 }
 
 void Connection::on_disconnect(const mqtt::Disconnect& d) {
+  // MQTT 5 §3.14.2.2.2: the DISCONNECT may change the session expiry, capped like the
+  // CONNECT's, except from 0 to non-zero, which is a protocol error (MQTT-3.14.2-2).
+  if (auto expiry = d.properties.session_expiry_interval; expiry && version_ == mqtt::Version::v5) {
+    if (session_expiry_ == 0 && *expiry != 0) return fail(ReasonCode::protocol_error);
+    session_expiry_ = std::min(*expiry, limits_.session_expiry);
+    hub_.set_session_expiry(session_, session_expiry_);
+  }
   bool with_will = d.reason_code == static_cast<std::uint8_t>(ReasonCode::disconnect_with_will_message);
   close(ReasonCode::success, "CLIENT_INITIATED_DISCONNECT", true, with_will);
 }

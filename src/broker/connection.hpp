@@ -113,6 +113,7 @@ class Connection {
   std::string client_id_;
   SessionId session_ = 0;
   std::uint16_t keep_alive_ = 0;
+  std::uint32_t session_expiry_ = 0;  // granted at CONNECT, changed by a v5 DISCONNECT
   std::chrono::steady_clock::time_point last_packet_{};  // when the last complete packet arrived
   std::optional<Message> will_;
   std::map<std::uint16_t, std::string> inbound_aliases_;

@@ -153,6 +153,13 @@ Hub::Attached Hub::attach(Connection& connection, const Scope& scope, const std:
   return {s.id, present};
 }
 
+void Hub::set_session_expiry(SessionId session, std::uint32_t expiry_seconds) {
+  auto it = by_id_.find(session);
+  if (it == by_id_.end()) return;
+  it->second->expiry_seconds = expiry_seconds;
+  it->second->persistent = expiry_seconds > 0;  // detach() drops (and unstores) one that ends now
+}
+
 void Hub::detach(Connection& connection, SessionId session, std::vector<Message> unacked) {
   auto it = by_id_.find(session);
   if (it == by_id_.end()) return;
@@ -299,9 +306,10 @@ void Hub::retained_for(const Scope& scope, std::string_view filter, std::vector<
       continue;
     }
     if (!r.expires_at && r.properties.message_expiry_interval) {
-      // Reloaded after a restart without its arrival time: the interval starts again now.
+      // Reloaded after a restart without its arrival time: the interval starts again now
+      // (in memory only: rewriting the stored row would cost a write per message per restart).
       r.expires_at = expiry_time(r.properties, now_);
-      retained_.put(scope, r);
+      if (r.expires_at) retained_.set_expiry(scope, r.topic, *r.expires_at);
     }
     if (kept != i) out[kept] = std::move(r);
     ++kept;

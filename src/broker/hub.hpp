@@ -57,6 +57,9 @@ class Hub {
   // The connection is gone. A persistent session keeps its subscriptions and gets `unacked`
   // (QoS 1 messages sent but not acknowledged, or not yet sent) back for replay.
   void detach(Connection& connection, SessionId session, std::vector<Message> unacked);
+  // An MQTT 5 DISCONNECT changed how long the session outlives its connection (0: it ends with
+  // it); detach() follows.
+  void set_session_expiry(SessionId session, std::uint32_t expiry_seconds);
   // Replays queued QoS 1 messages to the session's (new) connection.
   void flush_queued(SessionId session);
   // The session's connection is done with a stored message (PUBACK, or dropped): forget its row.

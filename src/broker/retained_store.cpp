@@ -23,6 +23,12 @@ void InMemoryRetainedStore::put(const Scope& scope, RetainedMessage message) {
   }
 }
 
+void InMemoryRetainedStore::set_expiry(const Scope& scope, std::string_view topic, std::int64_t expires_at) {
+  auto s = by_scope_.find(scope.key());
+  if (s == by_scope_.end()) return;
+  if (auto it = s->second.find(topic); it != s->second.end()) it->second.expires_at = expires_at;
+}
+
 void InMemoryRetainedStore::match(const Scope& scope, std::string_view filter,
                                   std::vector<RetainedMessage>& out) const {
   auto s = by_scope_.find(scope.key());

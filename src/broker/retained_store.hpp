@@ -3,6 +3,7 @@
 // The interface lets a persistent store replace the in-memory one.
 #pragma once
 #include <cstddef>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -33,6 +34,9 @@ class RetainedStore {
   virtual void put(const Scope& scope, RetainedMessage message) = 0;
   // Appends the retained messages whose topic matches `filter` (a valid, non-shared filter).
   virtual void match(const Scope& scope, std::string_view filter, std::vector<RetainedMessage>& out) const = 0;
+  // Sets when a kept message expires, on the hub's clock. Not stored: the clock restarts with
+  // the process, and a message reloaded after a restart starts its interval again.
+  virtual void set_expiry(const Scope& scope, std::string_view topic, std::int64_t expires_at) = 0;
   virtual std::size_t size() const = 0;
 };
 
@@ -40,6 +44,7 @@ class InMemoryRetainedStore final : public RetainedStore {
  public:
   void put(const Scope& scope, RetainedMessage message) override;
   void match(const Scope& scope, std::string_view filter, std::vector<RetainedMessage>& out) const override;
+  void set_expiry(const Scope& scope, std::string_view topic, std::int64_t expires_at) override;
   std::size_t size() const override { return size_; }
 
  private:

@@ -20,6 +20,9 @@ class SqliteRetainedStore final : public RetainedStore {
 
   void put(const Scope& scope, RetainedMessage message) override;
   void match(const Scope& scope, std::string_view filter, std::vector<RetainedMessage>& out) const override;
+  void set_expiry(const Scope& scope, std::string_view topic, std::int64_t expires_at) override {
+    memory_.set_expiry(scope, topic, expires_at);  // the clock is the process's: nothing to store
+  }
   std::size_t size() const override { return memory_.size(); }
 
  private:

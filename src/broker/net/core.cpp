@@ -79,12 +79,17 @@ void Core::report(QuotaRefusal why) {
 void Core::open(std::shared_ptr<TlsSession> session, Admission a) {
   asio::post(ioc_, [this, session = std::move(session), a = std::move(a)]() mutable {
     TlsSession* key = session.get();
+    // A kick or policy reload that ran before this entry existed could not reach it: the
+    // certificate is looked at again. A client that lost it is refused like a denied
+    // iot:Connect (closed without CONNACK) before its CONNECT can take over a session of its ID.
+    const bool admissible = a.registry_generation == registry_changes_.load() || still_admissible(a);
     ConnectionIdentity identity{to_core_scope(a.scope), std::move(a.variables)};
     auto permissions = a.permissions;
     // Decisions cached per (action, topic) until the certificate's policies change.
     Authorizer authorize = [cache = std::make_shared<DecisionCache>(permissions)](const iot::policy::Request& r) {
       return cache->evaluate(r);
     };
+    if (!admissible) authorize = [](const iot::policy::Request&) { return iot::policy::Decision{}; };
     Entry e;
     stamp();
     e.connection =
@@ -100,13 +105,8 @@ void Core::open(std::shared_ptr<TlsSession> session, Admission a) {
     by_connection_[e.connection.get()] = key;
     auto& entry = entries_.emplace(key, std::move(e)).first->second;
     ++open_count_;
-    // A kick or policy reload that ran before this entry existed could not reach it: the
-    // certificate is looked at again, and a client that lost it is cut right after its CONNACK,
-    // like a live one.
-    bool admissible = a.registry_generation == registry_changes_.load() || still_admissible(a);
     entry.connection->on_bytes(a.connect_frame);
-    if (!admissible) entry.connection->kick(mqtt::ReasonCode::not_authorized);  // before anything it sent
-    else if (!a.after_connect.empty()) entry.connection->on_bytes(a.after_connect);
+    if (admissible && !a.after_connect.empty()) entry.connection->on_bytes(a.after_connect);
     hub_.mark_dirty(*entry.connection);
     drain();
   });

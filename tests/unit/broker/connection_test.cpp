@@ -538,3 +538,81 @@ TEST(Connection, SharedSubscriptionsRoundRobin) {
 }
 
 }  // namespace
+
+// The core refuses a client whose certificate was revoked while it was being admitted by
+// denying every action for it: its CONNECT is then refused (iot:Connect) before it reaches the
+// hub, so it cannot take over (or even touch) the live session of the same client ID.
+TEST(Connection, DeniedConnectNeverTouchesTheSessionOfTheSameClientId) {
+  for (auto v : {Version::v5, Version::v3_1_1}) {
+    World w;
+    Client live(w, v);
+    live.connect("dev-1");
+    live.subscribe({{"t", QoS::at_most_once}});
+    const Authorizer policy = w.authorize;
+    w.authorize = [](const iot::policy::Request&) { return iot::policy::Decision{}; };
+    Client revoked(w, v);  // takes the deny-all authorizer
+    w.authorize = policy;
+    mqtt::Connect c;
+    c.version = v;
+    c.client_id = "dev-1";
+    c.clean_start = true;
+    revoked.send(c);
+    ASSERT_NE(revoked.closed(), nullptr);
+    EXPECT_TRUE(revoked.take<mqtt::Connack>().empty());  // like AWS: closed without a CONNACK
+    live.collect();
+    EXPECT_TRUE(live.take<mqtt::Disconnect>().empty());
+    EXPECT_EQ(live.closed(), nullptr);
+    // The live session still owns the ID and still receives.
+    Client pub(w, v);
+    pub.connect("dev-p");
+    pub.publish("t", "x");
+    EXPECT_EQ(live.take<mqtt::Publish>().size(), 1u);
+  }
+}
+
+// MQTT 5 §3.14.2.2.2: a DISCONNECT may change the session expiry (capped like the CONNECT's),
+// or end the session with it (0); from 0 to non-zero is a protocol error (MQTT-3.14.2-2).
+TEST(Connection, V5DisconnectChangesTheSessionExpiry) {
+  World w;
+  w.hub.advance_time(1000);
+  auto with_expiry = [](std::uint32_t seconds) {
+    mqtt::Properties p;
+    p.session_expiry_interval = seconds;
+    return p;
+  };
+  {
+    Client ends(w, Version::v5), longer(w, Version::v5), capped(w, Version::v5);
+    ends.connect("dev-end", false, 60, std::nullopt, with_expiry(600));
+    ends.send(mqtt::Disconnect{0, with_expiry(0)});
+    EXPECT_NE(ends.closed(), nullptr);
+    longer.connect("dev-long", false, 60, std::nullopt, with_expiry(60));
+    longer.send(mqtt::Disconnect{0, with_expiry(1200)});
+    capped.connect("dev-cap", false, 60, std::nullopt, with_expiry(60));
+    capped.send(mqtt::Disconnect{0, with_expiry(0xFFFFFFFF)});  // capped at the account's hour
+  }
+  EXPECT_EQ(w.hub.session_count(), 2u);  // dev-end's session ended with its connection
+  w.hub.advance_time(1000 + 1199);
+  EXPECT_EQ(w.hub.session_count(), 2u);  // not gone at the CONNECT's 60 s
+  w.hub.advance_time(1000 + 1200);
+  EXPECT_EQ(w.hub.session_count(), 1u);
+  w.hub.advance_time(1000 + 3600);
+  EXPECT_EQ(w.hub.session_count(), 0u);
+  Client back(w, Version::v5);
+  EXPECT_FALSE(back.connect("dev-end", false, 60, std::nullopt, with_expiry(60)).session_present);
+}
+
+TEST(Connection, V5DisconnectSettingAnExpiryAfterZeroIsAProtocolError) {
+  World w;
+  Client c(w, Version::v5);
+  c.connect("dev-0");  // clean, expiry 0
+  c.send(mqtt::Disconnect{0, [] {
+           mqtt::Properties p;
+           p.session_expiry_interval = 60;
+           return p;
+         }()});
+  auto d = c.take<mqtt::Disconnect>();
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0].reason_code, static_cast<std::uint8_t>(ReasonCode::protocol_error));
+  EXPECT_NE(c.closed(), nullptr);
+  EXPECT_EQ(w.hub.session_count(), 0u);
+}

@@ -167,4 +167,44 @@ TEST(MessageExpiryRetained, ReloadedMessageExpiresFromFirstUse) {
   EXPECT_EQ(w.retained.size(), 0u);
 }
 
+// Stamping a reloaded message's expiry is in-memory only: the SQLite store would otherwise
+// rewrite the row of every such message once after every restart.
+TEST(MessageExpiryRetained, StampingAReloadedMessageDoesNotStoreItAgain) {
+  class CountingStore final : public RetainedStore {
+   public:
+    void put(const Scope& scope, RetainedMessage m) override {
+      ++puts;
+      memory.put(scope, std::move(m));
+    }
+    void match(const Scope& scope, std::string_view filter, std::vector<RetainedMessage>& out) const override {
+      memory.match(scope, filter, out);
+    }
+    void set_expiry(const Scope& scope, std::string_view topic, std::int64_t at) override {
+      memory.set_expiry(scope, topic, at);
+    }
+    std::size_t size() const override { return memory.size(); }
+    InMemoryRetainedStore memory;
+    int puts = 0;
+  } store;
+  Hub hub{store};
+  hub.advance_time(t0);
+  RetainedMessage reloaded{"exp/t", {'m'}, QoS::at_most_once, {}, std::nullopt};
+  reloaded.properties.message_expiry_interval = 10;
+  store.memory.put(kAccountA, reloaded);  // as SqliteRetainedStore's constructor loads it
+  std::vector<RetainedMessage> out;
+  hub.retained_for(kAccountA, "exp/#", out);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(store.puts, 0);
+  out.clear();
+  hub.advance_time(t0 + 5);
+  hub.retained_for(kAccountA, "exp/#", out);  // the stamp held: 5 s left, not 10 again
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].expires_at, t0 + 10);
+  out.clear();
+  hub.advance_time(t0 + 10);
+  hub.retained_for(kAccountA, "exp/#", out);
+  EXPECT_TRUE(out.empty());
+  EXPECT_EQ(store.puts, 1);  // the deletion of the expired message
+}
+
 }  // namespace
