@@ -111,7 +111,40 @@ TEST(NetOutgoingQueue, BurstMemoryIsGivenBackOnceWritten) {
   q.begin_write();
   q.written();
   EXPECT_EQ(q.queued_bytes(), 0u);
-  EXPECT_LE(q.reserved_bytes(), 64u * 1024);  // an idle connection keeps no burst's worth
+  EXPECT_LE(q.reserved_bytes(), 4u * 1024);  // an idle connection keeps no burst's worth
+}
+
+// A backlog (a slow reader) is written block by block, each at most kBlockBytes unless one frame
+// is larger, every frame whole and in order; memory is reused while it lasts and given back after.
+TEST(NetOutgoingQueue, ABacklogGoesOutInBlocksInOrder) {
+  OutgoingQueue q(QueueLimits{0, 0});
+  std::vector<Bytes> frames;
+  for (int i = 0; i < 300; ++i)
+    frames.push_back(publish("t/" + std::to_string(i), 4000 + static_cast<std::size_t>(i), mqtt::QoS::at_least_once,
+                             static_cast<std::uint16_t>(i + 1)));
+  frames.push_back(publish("huge", 200 * 1024, mqtt::QoS::at_least_once, 999));  // over a block
+  frames.push_back(publish("after", 10, mqtt::QoS::at_most_once));
+  for (const auto& f : frames) ASSERT_EQ(q.push(f), OutgoingQueue::Verdict::queued);
+  EXPECT_EQ(q.queued_bytes(), concat(frames).size());
+  Bytes out;
+  std::size_t writes = 0;
+  while (!q.empty()) {
+    auto w = q.begin_write();
+    EXPECT_TRUE(w.size() <= OutgoingQueue::kBlockBytes || w.size() == frames[300].size()) << w.size();
+    out.insert(out.end(), w.begin(), w.end());
+    ++writes;
+    if (writes == 3) {  // frames arriving mid-backlog go behind it
+      auto late = publish("late", 5, mqtt::QoS::at_most_once);
+      ASSERT_EQ(q.push(late), OutgoingQueue::Verdict::queued);
+      frames.push_back(late);
+    }
+    q.written();
+    EXPECT_LE(q.reserved_bytes(), q.queued_bytes() + 2 * OutgoingQueue::kBlockBytes + frames[300].size());
+  }
+  EXPECT_EQ(out, concat(frames));
+  EXPECT_GE(writes, concat(frames).size() / OutgoingQueue::kBlockBytes);
+  EXPECT_EQ(q.queued_bytes(), 0u);
+  EXPECT_LE(q.reserved_bytes(), 4u * 1024);
 }
 
 TEST(ServerLimits, TokenBucketWithRateZeroIsUnlimited) {
