@@ -34,11 +34,9 @@ std::uint32_t Variables::store(std::string_view text) {
 }
 
 void Variables::add(std::string_view name, std::string_view value) {
-  Slot s{store(name), static_cast<std::uint32_t>(name.size()), 0, static_cast<std::uint32_t>(value.size())};
-  s.value_at = store(value);
-  auto [first, last] = range(name);
-  (void)first;
-  slots_.insert(slots_.begin() + static_cast<std::ptrdiff_t>(last), s);
+  const Slot s{store(name), static_cast<std::uint32_t>(name.size()), store(value),
+               static_cast<std::uint32_t>(value.size())};
+  slots_.insert(slots_.begin() + static_cast<std::ptrdiff_t>(range(name).second), s);  // after its equals
 }
 
 void Variables::set(std::string_view name, std::string_view value) {
