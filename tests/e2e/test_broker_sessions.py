@@ -12,7 +12,7 @@ import warnings
 
 warnings.simplefilter("ignore", ResourceWarning)
 
-from test_broker import ACCOUNT_A, BrokerTest, connack_code, require_mosquitto_clients
+from test_broker import ACCOUNT_A, BrokerTest, _packet, _varint, connack_code, require_mosquitto_clients
 
 
 def expiry_prop(seconds):
@@ -140,6 +140,30 @@ class BrokerSessionsTest(BrokerTest):
                 self.assertIn(expiry_prop(told), ack[2], requested)
             c.disconnect()
         self.assertEqual(sorted(r[3] for r in self.rows("sessions")), [60, 3600, 3600, 3600])
+
+    def test_v5_disconnect_changes_the_session_expiry(self):
+        """MQTT 5 §3.14.2.2.2: the DISCONNECT's Session Expiry Interval replaces the CONNECT's (0
+        ends the session with the connection); from 0 to non-zero is a protocol error (0x82)."""
+        cert, key, _ = self.aws_device(ACCOUNT_A, "dev")
+
+        def disconnect_with_expiry(c, seconds):
+            props = expiry_prop(seconds)
+            c.send(_packet(0xE0, b"\x00" + _varint(len(props)) + props))
+
+        for client_id, at_connect, at_disconnect in (("ends", 3600, 0), ("longer", 60, 1200)):
+            c = self.mqtt(cert, key, v=5)
+            self.assertEqual(connack_code(c.connect(client_id, clean=False, props=expiry_prop(at_connect))), 0)
+            c.subscribe("d/#", qos=1)
+            disconnect_with_expiry(c, at_disconnect)
+            self.assertIsNone(c.read(timeout=5), "the broker closes after a DISCONNECT")
+        time.sleep(0.3)
+        self.assertEqual([(r[2], r[3]) for r in self.rows("sessions")], [("longer", 1200)])
+        zero = self.mqtt(cert, key, v=5)
+        self.assertEqual(connack_code(zero.connect("zero", clean=True)), 0)
+        disconnect_with_expiry(zero, 60)
+        pkt = zero.read(timeout=5)
+        self.assertIsNotNone(pkt)
+        self.assertEqual((pkt[0], pkt[2][0]), (14, 0x82), "DISCONNECT Protocol error")
 
     def test_clean_session_leaves_nothing_in_broker_db(self):
         cert, key, _ = self.aws_device(ACCOUNT_A, "dev")
