@@ -141,6 +141,20 @@ std::optional<Key> Key::from_public_point(Curve curve, ByteView point) {
   return Key(p, curve, false);
 }
 
+bool is_valid_public_point(Curve curve, ByteView point) {
+  if (point.size() != 1 + 2 * field_size(curve) || point[0] != 0x04) return false;
+  // One group per curve for the process: EC_GROUP is read-only once built, so threads share it.
+  static const std::unique_ptr<EC_GROUP, GroupFree> p256(EC_GROUP_new_by_curve_name(curve_nid(Curve::P256)));
+  static const std::unique_ptr<EC_GROUP, GroupFree> p384(EC_GROUP_new_by_curve_name(curve_nid(Curve::P384)));
+  const EC_GROUP* group = curve == Curve::P256 ? p256.get() : p384.get();
+  if (!group) throw_openssl("EC_GROUP_new_by_curve_name");
+  std::unique_ptr<EC_POINT, PointFree> q(EC_POINT_new(group));
+  if (!q) throw_openssl("EC_POINT_new");
+  bool ok = EC_POINT_oct2point(group, q.get(), point.data(), point.size(), nullptr) == 1;  // checks the curve equation
+  if (!ok) drain_openssl_errors();
+  return ok;
+}
+
 std::optional<Key> Key::from_private_scalar(Curve curve, ByteView scalar) {
   if (scalar.empty() || scalar.size() > field_size(curve)) return std::nullopt;
   std::unique_ptr<EC_GROUP, GroupFree> group(EC_GROUP_new_by_curve_name(curve_nid(curve)));

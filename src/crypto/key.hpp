@@ -53,6 +53,10 @@ class Key {
   bool has_private_;
 };
 
+// Whether `uncompressed_point` (04 || X || Y) lies on `curve`: what from_public_point checks,
+// without building a key (OpenSSL 3.0 builds a whole EC_GROUP per imported key).
+bool is_valid_public_point(Curve curve, ByteView uncompressed_point);
+
 // ECDSA signature helpers: DER <-> raw r||s (JWS ES256 uses raw).
 std::optional<Bytes> ecdsa_der_to_raw(ByteView der, std::size_t field_size);
 std::optional<Bytes> ecdsa_raw_to_der(ByteView raw);

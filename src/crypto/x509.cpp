@@ -196,10 +196,15 @@ Bytes Certificate::der() const {
   return out;
 }
 
+// PEM_write_bio_X509's text (base64 in 64-column lines between the labels), without its BIO and
+// encoder context: the registry and the ledger tools encode one per certificate they store.
 std::string Certificate::pem() const {
-  BioPtr bio(BIO_new(BIO_s_mem()));
-  if (!bio || PEM_write_bio_X509(bio.get(), x509_.get()) != 1) throw_openssl("PEM_write_bio_X509");
-  return bio_string(bio.get());
+  std::string b64 = base64_encode(der());
+  std::string out = "-----BEGIN CERTIFICATE-----\n";
+  out.reserve(out.size() + b64.size() + b64.size() / 64 + 32);
+  for (std::size_t i = 0; i < b64.size(); i += 64) out.append(b64, i, 64).push_back('\n');
+  out += "-----END CERTIFICATE-----\n";
+  return out;
 }
 
 std::string Certificate::sha256_hex() const { return to_hex(sha256(der())); }
@@ -280,6 +285,12 @@ std::optional<Key> Certificate::public_key() const {
   drain_openssl_errors();
   auto spki = ec_spki(x509_.get());  // a lazily parsed certificate: build the key from its SPKI
   return spki ? Key::from_public_point(spki->first, spki->second) : std::nullopt;
+}
+
+std::optional<std::pair<Curve, Bytes>> Certificate::public_point() const {
+  auto spki = ec_spki(x509_.get());
+  if (!spki || !is_valid_public_point(spki->first, spki->second)) return std::nullopt;
+  return std::pair{spki->first, Bytes(spki->second.begin(), spki->second.end())};
 }
 
 bool Certificate::signed_by(const Key& issuer_key) const {

@@ -49,6 +49,9 @@ class Certificate {
   std::vector<std::string> subject_alt_names() const;  // "DNS:…", "URI:…", "IP:…", "email:…"
   bool is_ca() const;  // basicConstraints CA:TRUE
   std::optional<Key> public_key() const;  // nullopt unless EC P-256/P-384
+  // The key as (curve, 04 || X || Y), checked to lie on the curve, without building a Key (for
+  // checks that only accept or compare it). nullopt unless EC P-256/P-384, uncompressed.
+  std::optional<std::pair<Curve, Bytes>> public_point() const;
   // ECDSA over the DER bytes of the to-be-signed part, as received (ecdsa-with-SHA256/384 only).
   bool signed_by(const Key& issuer_key) const;
   bool issued_by(const Certificate& issuer) const;  // issuer name matches and signature verifies

@@ -13,7 +13,7 @@ Outcome<crypto::Certificate> parse_certificate_pem(std::string_view pem, std::in
   if (!cert) return error(ErrorKind::CertificateValidation, "The certificate could not be parsed as X.509");
   if (cert->not_after() < now) return error(ErrorKind::CertificateValidation, "The certificate has expired");
   if (cert->not_before() > now) return error(ErrorKind::CertificateValidation, "The certificate is not yet valid");
-  if (!cert->public_key())
+  if (!cert->public_point())
     return error(ErrorKind::CertificateValidation,
                  "The certificate's public key is not supported (EC P-256 or P-384 required)");
   return *cert;

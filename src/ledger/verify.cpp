@@ -157,14 +157,14 @@ Result<VerifiedEntry, RejectedEntry> Verifier::verify(const nlohmann::json& entr
     return reject(Rejection::ForeignChip, "chip certificate issued by " + cert.issuer_text() + ", not the vendor CA");
 
   // 4. The JWK is the certificate's key, and the uniqueId is the certificate's serial (UID ‖ 00 00).
-  auto cert_key = cert.public_key();
+  auto cert_key = cert.public_point();
   auto jx = base64url_decode(*x), jy = base64url_decode(*y);
-  if (!cert_key || cert_key->curve() != crypto::Curve::P256 || !jx || !jy)
+  if (!cert_key || cert_key->first != crypto::Curve::P256 || !jx || !jy)
     return reject(Rejection::KeyMismatch, "certificate key is not P-256 or x/y not base64url");
   Bytes point{0x04};
   point.insert(point.end(), jx->begin(), jx->end());
   point.insert(point.end(), jy->begin(), jy->end());
-  if (point != cert_key->public_point()) return reject(Rejection::KeyMismatch, "JWK x/y differ from the certificate's key");
+  if (point != cert_key->second) return reject(Rejection::KeyMismatch, "JWK x/y differ from the certificate's key");
   Bytes serial = *uid;
   serial.push_back(0);
   serial.push_back(0);

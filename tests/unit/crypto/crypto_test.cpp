@@ -1,6 +1,10 @@
 #include <gtest/gtest.h>
 
+#include <openssl/bio.h>
+#include <openssl/pem.h>
+
 #include <algorithm>
+#include <memory>
 
 #include "crypto/digest.hpp"
 #include "crypto/key.hpp"
@@ -149,6 +153,12 @@ TEST(X509LazyKey, SameFactsAsAFullParse) {
   ASSERT_TRUE(lazy->public_key());
   EXPECT_EQ(lazy->public_key()->public_point(), leaf_key.public_point());
   EXPECT_EQ(lazy_ca->public_key()->curve(), Curve::P384);
+  // The point alone, as the registry and the ledger check it.
+  ASSERT_TRUE(lazy->public_point());
+  EXPECT_EQ(lazy->public_point()->first, Curve::P256);
+  EXPECT_EQ(lazy->public_point()->second, leaf_key.public_point());
+  EXPECT_EQ(lazy_ca->public_point()->first, Curve::P384);
+  EXPECT_EQ(ca.public_point()->second, ca_key.public_point());
   // Every pairing of lazy and full certificates verifies the same way.
   EXPECT_TRUE(lazy->issued_by(*lazy_ca));
   EXPECT_TRUE(lazy->issued_by(ca));
@@ -178,6 +188,40 @@ TEST(X509LazyKey, TamperedOrMalformedInputIsRefused) {
   EXPECT_FALSE(Certificate::from_der_lazy_key(ByteView(der.data(), der.size() / 2)));
   EXPECT_FALSE(Certificate::from_pem_lazy_key("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"));
   EXPECT_FALSE(Certificate::from_pem_lazy_key(key.public_pem()));  // another PEM type only
+}
+
+// pem() is built without OpenSSL's PEM writer: byte for byte what PEM_write_bio_X509 writes, for
+// DER lengths that do and do not fill the last 64-column line.
+TEST(X509, PemIsWhatOpenSslWrites) {
+  auto key = Key::generate();
+  for (std::size_t length : {1, 2, 3, 29, 64}) {
+    std::string cn(length, 'x');
+    CertificateSpec spec;
+    spec.subject = {{"CN", cn}};
+    auto cert = issue_certificate(spec, key, key, nullptr);
+    std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_mem()), &BIO_free);
+    ASSERT_EQ(PEM_write_bio_X509(bio.get(), cert.get()), 1);
+    char* data = nullptr;
+    long len = BIO_get_mem_data(bio.get(), &data);
+    EXPECT_EQ(cert.pem(), std::string(data, static_cast<std::size_t>(len))) << cn;
+  }
+}
+
+TEST(Key, PointValidity) {
+  for (auto curve : {Curve::P256, Curve::P384}) {
+    auto point = Key::generate(curve).public_point();
+    EXPECT_TRUE(is_valid_public_point(curve, point));
+    EXPECT_EQ(is_valid_public_point(curve, point), Key::from_public_point(curve, point).has_value());
+    auto off_curve = point;
+    off_curve.back() ^= 1;
+    EXPECT_FALSE(is_valid_public_point(curve, off_curve));
+    EXPECT_FALSE(Key::from_public_point(curve, off_curve));
+    auto compressed = Bytes(point.begin(), point.begin() + 1 + static_cast<std::ptrdiff_t>(field_size(curve)));
+    compressed[0] = 0x02;
+    EXPECT_FALSE(is_valid_public_point(curve, compressed));
+    EXPECT_FALSE(is_valid_public_point(curve == Curve::P256 ? Curve::P384 : Curve::P256, point));
+    EXPECT_FALSE(is_valid_public_point(curve, {}));
+  }
 }
 
 TEST(X509, CsrRoundTrip) {
