@@ -54,7 +54,8 @@ void add_chip_ledger(CLI::App& chip) {
   });
 }
 
-void print_summary(const ledger::VerifiedLedger& verified, const ledger::ImportSummary& s, double seconds) {
+void print_summary(const ledger::VerifiedLedger& verified, const ledger::ImportSummary& s, double verify_seconds,
+                   double seconds) {
   std::map<std::string, std::size_t> by_reason;
   for (const auto& r : verified.rejected) {
     ++by_reason[std::string(ledger::to_string(r.reason))];
@@ -72,6 +73,8 @@ void print_summary(const ledger::VerifiedLedger& verified, const ledger::ImportS
   for (const auto& [reason, count] : by_reason) std::printf("  %-16s %zu\n", (reason + ":").c_str(), count);
   std::printf("time:             %.2f s (%zu requests, %.0f chips/s)\n", seconds, s.requests,
               seconds > 0 ? static_cast<double>(verified.accepted.size()) / seconds : 0.0);
+  std::printf("  verify:         %.2f s\n", verify_seconds);
+  std::printf("  register:       %.2f s\n", seconds - verify_seconds);
   std::printf("api path:         %s\n", std::string(ledger::to_string(s.path)).c_str());
   std::fflush(stdout);
 }
@@ -143,6 +146,7 @@ void add_cloud_import_ledger(CLI::App& cloud) {
     if (!in) throw UsageError("cannot read " + args->ledger);
     unsigned threads = std::max(1u, std::thread::hardware_concurrency());
     auto verified = ledger::verify_ledger(in, ledger::Verifier(trust), threads);
+    double verify_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
     ledger::ApiClientFactory factory = [endpoint] { return ledger::make_http_client(endpoint); };
     ledger::ImportSummary summary;
@@ -152,7 +156,7 @@ void add_cloud_import_ledger(CLI::App& cloud) {
       summary = ledger::import_entries(verified.accepted, options, factory);
     }
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    print_summary(verified, summary, seconds);
+    print_summary(verified, summary, verify_seconds, seconds);
     if (!verified.rejected.empty() || !summary.failed.empty())
       throw std::runtime_error(std::to_string(verified.rejected.size() + summary.failed.size()) +
                                " entr(y/ies) not imported (listed above); the others are");

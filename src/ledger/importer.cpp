@@ -1,7 +1,9 @@
 #include "ledger/importer.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <mutex>
+#include <span>
 #include <stdexcept>
 #include <thread>
 
@@ -90,22 +92,22 @@ Outcome import_one(Caller& caller, const VerifiedEntry& e, const ImportOptions& 
   }
 }
 
-// One bulk request for entries[first, first + n): per-item results into the counters.
-void import_batch(Caller& caller, const std::vector<VerifiedEntry>& entries, std::size_t first, std::size_t n,
-                  const ImportOptions& o, std::size_t& imported, std::size_t& present,
-                  std::vector<FailedEntry>& failures) {
+// One bulk request for `batch`: per-item results into the counters.
+void import_batch(Caller& caller, std::span<const VerifiedEntry* const> batch, const ImportOptions& o,
+                  std::size_t& imported, std::size_t& present, std::vector<FailedEntry>& failures) {
+  const std::size_t n = batch.size();
   nlohmann::json items = nlohmann::json::array();
-  for (std::size_t i = first; i < first + n; ++i)
-    items.push_back({{"certificatePem", entries[i].certificate_pem}, {"thingName", o.thing_prefix + entries[i].unique_id}});
+  for (const auto* e : batch)
+    items.push_back({{"certificatePem", e->certificate_pem}, {"thingName", o.thing_prefix + e->unique_id}});
   auto fail_all = [&](const std::string& error) {
-    for (std::size_t i = first; i < first + n; ++i) failures.push_back({entries[i].unique_id, "bulk-register", error});
+    for (const auto* e : batch) failures.push_back({e->unique_id, "bulk-register", error});
   };
   ApiResponse r;
   try {
     r = caller.send({"POST", kBulkRoute, "",
                      json_body({{"status", "ACTIVE"}, {"policyName", o.policy}, {"items", std::move(items)}}), {}});
   } catch (const std::exception& ex) {
-    for (std::size_t i = first; i < first + n; ++i) failures.push_back({entries[i].unique_id, "connection", ex.what()});
+    for (const auto* e : batch) failures.push_back({e->unique_id, "connection", ex.what()});
     return;
   }
   if (r.status != 200) return fail_all(describe(r));
@@ -115,7 +117,7 @@ void import_batch(Caller& caller, const std::vector<VerifiedEntry>& entries, std
     return fail_all("the control plane's bulk answer does not hold one result per item");
   for (std::size_t k = 0; k < n; ++k) {
     const auto& item = (*results)[k];
-    const auto& e = entries[first + k];
+    const auto& e = *batch[k];
     if (item.is_object() && item.contains("created") && item["created"].is_boolean()) {
       if (item.contains("certificateId") && item["certificateId"] != e.certificate_id) {
         failures.push_back({e.unique_id, "bulk-register", "the control plane answered for another certificate"});
@@ -189,6 +191,15 @@ ImportSummary import_entries(const std::vector<VerifiedEntry>& entries, const Im
     if (cap) batch = std::min(batch, cap);
   }
   const bool bulk = summary.path == ImportPath::Bulk;
+  // Registered in certificate-id order: most of the registry's indexes are keyed by the id (a
+  // hash, so ledger order is random order), and a batch of neighbouring ids dirties a few
+  // B-tree pages per index instead of one page per chip. Measured on 100,000 chips: the
+  // server's write volume, and so its CPU, fall several-fold (bench/findings.md).
+  std::vector<const VerifiedEntry*> order;
+  order.reserve(entries.size());
+  for (const auto& e : entries) order.push_back(&e);
+  std::sort(order.begin(), order.end(),
+            [](const VerifiedEntry* a, const VerifiedEntry* b) { return a->certificate_id < b->certificate_id; });
   // Work units: one chip (per-call path) or one batch of chips (bulk path).
   const std::size_t unit = bulk ? batch : 1;
   const std::size_t units = (entries.size() + unit - 1) / unit;
@@ -202,10 +213,10 @@ ImportSummary import_entries(const std::vector<VerifiedEntry>& entries, const Im
     for (std::size_t u; (u = next.fetch_add(1)) < units;) {
       std::size_t first = u * unit, n = std::min(unit, entries.size() - first);
       if (bulk) {
-        import_batch(caller, entries, first, n, options, imported, present, failures);
+        import_batch(caller, std::span(order).subspan(first, n), options, imported, present, failures);
       } else {
         FailedEntry failure;
-        switch (import_one(caller, entries[first], options, failure)) {
+        switch (import_one(caller, *order[first], options, failure)) {
           case Outcome::Imported: ++imported; break;
           case Outcome::AlreadyPresent: ++present; break;
           case Outcome::Failed: failures.push_back(std::move(failure)); break;
