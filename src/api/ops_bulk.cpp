@@ -3,7 +3,7 @@
 // attached and a thing linked, in one transaction. Signed and authorised like every route.
 //
 // Request:  {"status": "ACTIVE", "policyName": "p", "items": [{"certificatePem": "…", "thingName": "t"}]}
-// Response: {"maxItems": 500, "results": [{"certificateId", "certificateArn", "created": true|false}
+// Response: {"maxItems": 5000, "results": [{"certificateId", "certificateArn", "created": true|false}
 //                                        | {"errorCode": "<AWS exception>", "errorMessage": "…"}]}
 // Results are in item order. An item that fails is reported in its slot, never failing the
 // batch; the request as a whole fails only when it is malformed, too large, or the policy is missing.

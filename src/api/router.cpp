@@ -59,7 +59,7 @@ constexpr std::array kRoutes{
     Entry{"DELETE", "/things/{thingName}/principals", Operation::DetachThingPrincipal, "DetachThingPrincipal"},
     Entry{"GET", "/things/{thingName}/principals", Operation::ListThingPrincipals, "ListThingPrincipals"},
     Entry{"GET", "/principals/things", Operation::ListPrincipalThings, "ListPrincipalThings"},
-    Entry{"POST", "/trustlane/bulk/register-without-ca", Operation::BulkRegisterWithoutCA, "BulkRegisterWithoutCA"},
+    Entry{"POST", kBulkRegisterPath, Operation::BulkRegisterWithoutCA, "BulkRegisterWithoutCA"},
 };
 
 }  // namespace

@@ -9,6 +9,9 @@
 
 namespace trustlane::api {
 
+// trustlane's own bulk registration route (not in AWS IoT; see ops_bulk.cpp).
+inline constexpr std::string_view kBulkRegisterPath = "/trustlane/bulk/register-without-ca";
+
 enum class Operation {
   RegisterCertificateWithoutCA,
   RegisterCertificate,

@@ -51,18 +51,31 @@ asio::awaitable<void> serve_connection(tcp::socket socket, const HttpServer::Han
   beast::flat_buffer buffer;
   for (;;) {
     http::request_parser<http::string_body> parser;
-    parser.body_limit(kMaxBodyBytes);
     parser.header_limit(64 * 1024);
     stream.expires_after(kIdleTimeout);
     beast::error_code ec;
-    co_await http::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+    // The header first, under the largest cap: the body cap depends on the route. Beast checks a
+    // Content-Length against the limit only while parsing the header, so that check is ours here;
+    // the new limit still bounds a chunked body.
+    parser.body_limit(kMaxBulkBodyBytes);
+    co_await http::async_read_header(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+    auto target = parser.get().target();
+    const std::size_t body_cap = max_body_bytes(std::string_view(target.data(), target.size()));
+    if (!ec) {
+      auto length = parser.content_length();
+      if (length && *length > body_cap) {
+        ec = http::error::body_limit;
+      } else {
+        parser.body_limit(body_cap);
+        co_await http::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+      }
+    }
     if (ec == http::error::end_of_stream || ec == asio::error::operation_aborted || ec == beast::error::timeout ||
         ec == asio::error::connection_reset || ec == asio::error::eof)
       break;
     if (ec) {
       int status = ec == http::error::body_limit ? 413 : 400;
-      auto msg = ec == http::error::body_limit ? std::string("The request body is larger than 1 MiB")
-                                               : "Malformed HTTP request: " + ec.message();
+      auto msg = ec == http::error::body_limit ? body_too_large(body_cap) : "Malformed HTTP request: " + ec.message();
       auto res = to_beast(transport_error(status, msg), 11, false);
       beast::error_code ignored;
       co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ignored));

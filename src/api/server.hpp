@@ -1,5 +1,5 @@
 // The HTTP/1.1 server (Boost.Beast, C++20 coroutines): accepts connections on a thread pool,
-// reads requests (keep-alive, 1 MiB body cap), hands each to a handler, writes the answer.
+// reads requests (keep-alive, body capped per route: `max_body_bytes`), hands each to a handler, writes the answer.
 // Only this translation unit includes Beast/Asio.
 #pragma once
 #include <cstdint>

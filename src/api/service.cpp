@@ -40,10 +40,18 @@ HttpResponse Service::stats_response(const HttpRequest& request, const std::stri
   return r;
 }
 
+std::size_t max_body_bytes(std::string_view target) {
+  return split_target(target).path == kBulkRegisterPath ? kMaxBulkBodyBytes : kMaxBodyBytes;
+}
+
+std::string body_too_large(std::size_t cap) {
+  return "The request body is larger than " + std::to_string(cap >> 20) + " MiB";
+}
+
 HttpResponse Service::handle(const HttpRequest& request) {
   auto request_id = next_request_id();
-  if (request.body.size() > kMaxBodyBytes)
-    return error_response({413, "InvalidRequestException", "The request body is larger than 1 MiB", {}}, request_id);
+  if (auto cap = max_body_bytes(request.target); request.body.size() > cap)
+    return error_response({413, "InvalidRequestException", body_too_large(cap), {}}, request_id);
   long long now = options_.clock ? options_.clock()
                                  : std::chrono::duration_cast<std::chrono::seconds>(
                                        std::chrono::system_clock::now().time_since_epoch())

@@ -15,6 +15,12 @@
 namespace trustlane::api {
 
 inline constexpr std::size_t kMaxBodyBytes = 1 << 20;  // larger bodies: 413
+// The bulk route's cap: a batch of kMaxBulkItems certificates, ~1.1 KB of JSON each.
+inline constexpr std::size_t kMaxBulkBodyBytes = 8 << 20;
+
+// The body cap for a request target (known once the header is read), and the 413 message.
+std::size_t max_body_bytes(std::string_view target);
+std::string body_too_large(std::size_t cap);
 
 struct ServiceOptions {
   AuthOptions auth;

@@ -85,7 +85,7 @@ void add_cloud_import_ledger(CLI::App& cloud) {
     std::string access_key, secret_key;
     unsigned connections = 8;
     std::string api_path = "auto";
-    std::size_t batch = 250;
+    std::size_t batch = 2500;
   };
   auto args = std::make_shared<Args>();
   auto* cmd = cloud.add_subcommand(
@@ -107,14 +107,14 @@ void add_cloud_import_ledger(CLI::App& cloud) {
                   "aws: AWS IoT's 4 calls per chip (works against real AWS)")
       ->check(CLI::IsMember({"auto", "bulk", "aws"}))
       ->capture_default_str();
-  cmd->add_option("--batch", args->batch, "chips per bulk request (1..500)")->capture_default_str();
+  cmd->add_option("--batch", args->batch, "chips per bulk request (1..5000; the server may cap it lower)")->capture_default_str();
   cmd->callback([args] {
     if (args->verify_with.empty() && args->vendor_ca.empty())
       throw UsageError("give --verify-with SIGNER.pem and/or --vendor-ca CA.pem: an unverified ledger is never imported");
     if (args->account.size() != 12 || !std::all_of(args->account.begin(), args->account.end(), ::isdigit))
       throw UsageError("--account must be a 12-digit account id, got '" + args->account + "'");
     if (args->connections < 1 || args->connections > 256) throw UsageError("--connections must be 1..256");
-    if (args->batch < 1 || args->batch > 500) throw UsageError("--batch must be 1..500");
+    if (args->batch < 1 || args->batch > 5000) throw UsageError("--batch must be 1..5000");
     ledger::Trust trust;
     if (!args->verify_with.empty()) trust.signer = load_certificate(args->verify_with, "--verify-with");
     if (!args->vendor_ca.empty()) trust.vendor_ca = load_certificate(args->vendor_ca, "--vendor-ca");

@@ -32,7 +32,7 @@ struct ImportOptions {
   std::optional<std::string> create_policy;    // document to create `policy` with when missing
   unsigned connections = 8;                    // parallel keep-alive connections
   ImportPath path = ImportPath::Auto;
-  std::size_t batch = 250;                     // chips per bulk request (capped by the server's maxItems)
+  std::size_t batch = 2500;                    // chips per bulk request (capped by the server's maxItems)
 };
 
 struct FailedEntry {

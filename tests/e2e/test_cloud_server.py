@@ -91,6 +91,34 @@ class CloudServerTest(CloudTest):
         status, _, _ = self.raw("GET", "/endpoint", None, auth)
         self.assertEqual(status, 200)
 
+    def send_head(self, path, length, auth):
+        """Only a request's head, with a Content-Length: the status line of the answer."""
+        with socket.create_connection(("127.0.0.1", self.port), timeout=10) as s:
+            head = "".join(f"{k}: {v}\r\n" for k, v in auth.items())
+            s.sendall(f"POST {path} HTTP/1.1\r\nHost: x\r\n{head}Content-Length: {length}\r\n\r\n".encode())
+            answer = b""
+            while b"\r\n\r\n" not in answer:
+                chunk = s.recv(4096)
+                if not chunk:
+                    break
+                answer += chunk
+            return answer
+
+    def test_the_bulk_route_takes_bodies_up_to_8_mib(self):
+        auth = {"Authorization": "AWS4-HMAC-SHA256 Credential=123456789012/20260101/us-east-1/iot/aws4_request, "
+                                 "SignedHeaders=host, Signature=" + "0" * 64}
+        bulk = "/trustlane/bulk/register-without-ca"
+        # 3 MiB reaches the service (which reads it, and finds no JSON object in it), where any
+        # other route answers 413 from the head alone.
+        status, headers, body = self.raw("POST", bulk, b" " * (3 << 20), auth)
+        self.assertEqual(status, 400, body[:200])
+        self.assertIn("not a valid JSON object", json.loads(body)["message"])
+        self.assertTrue(self.send_head("/things/t", 3 << 20, auth).startswith(b"HTTP/1.1 413"))
+        answer = self.send_head(bulk, (8 << 20) + 1, auth)
+        self.assertTrue(answer.startswith(b"HTTP/1.1 413"), answer[:200])
+        status, _, _ = self.raw("GET", "/endpoint", None, auth)  # still serving
+        self.assertEqual(status, 200)
+
     def test_keep_alive_serves_many_requests_on_one_connection(self):
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
         for _ in range(20):

@@ -170,6 +170,19 @@ TEST_F(ServiceTest, UnknownOperationAndBadEncodingAre4xx) {
   HttpRequest huge = signed_request("POST", "/certificate/register-no-ca");
   huge.body.assign(kMaxBodyBytes + 1, 'x');
   EXPECT_EQ(call(huge).status, 413);
+  EXPECT_EQ(body(call(huge))["message"], "The request body is larger than 1 MiB");
+}
+
+TEST(BodyCap, TheBulkRouteTakesBatchesOfItsMaximumSize) {
+  EXPECT_EQ(max_body_bytes("/certificate/register-no-ca"), kMaxBodyBytes);
+  EXPECT_EQ(max_body_bytes("/things/t?x=1"), kMaxBodyBytes);
+  EXPECT_EQ(max_body_bytes("/trustlane/bulk/register-without-ca"), kMaxBulkBodyBytes);
+  EXPECT_EQ(max_body_bytes("/trustlane/bulk/register-without-ca?a=b"), kMaxBulkBodyBytes);
+  EXPECT_EQ(body_too_large(kMaxBulkBodyBytes), "The request body is larger than 8 MiB");
+  // A full batch of chip-sized PEMs (~900 characters, JSON-escaped) fits.
+  std::string pem = "-----BEGIN CERTIFICATE-----\\n" + std::string(860, 'A') + "\\n-----END CERTIFICATE-----\\n";
+  std::size_t item = std::string(R"({"certificatePem":"","thingName":"chip-0400500100000000000000000000000000"},)").size();
+  EXPECT_LT(kMaxBulkItems * (item + pem.size()), kMaxBulkBodyBytes);
 }
 
 TEST_F(ServiceTest, NonUtf8BytesInMessagesStillGiveJsonErrors) {
@@ -476,7 +489,7 @@ TEST_F(BulkRouteTest, MalformedBodiesAndOversizedBatchesAreAwsShaped400) {
   for (std::size_t i = 0; i <= kMaxBulkItems; ++i) many.push_back({{"certificatePem", "x"}});
   auto too_many = bulk({{"items", many}});
   EXPECT_EQ(too_many.status, 400);
-  EXPECT_NE(body(too_many)["message"].get<std::string>().find("at most 500"), std::string::npos);
+  EXPECT_NE(body(too_many)["message"].get<std::string>().find("at most 5000"), std::string::npos);
   auto bad_status = bulk({{"status", "PENDING_TRANSFER"}, {"items", nlohmann::json::array({{{"certificatePem", self_signed_pem("s")}}})}});
   EXPECT_EQ(bad_status.status, 400);
   EXPECT_EQ(header(bad_status, "x-amzn-errortype"), "InvalidRequestException");
