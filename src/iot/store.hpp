@@ -192,11 +192,19 @@ class Store final : public Registry {
   Outcome<CertificateInfo> insert_new_certificate(const Scope& scope, const NewCertificate& cert,
                                                   CertificateStatus status, CertificateMode mode,
                                                   const std::string& ca_id);
+  // The row alone: the caller has made sure the account exists and the id is new.
+  CertificateInfo insert_certificate_row(const Scope& scope, const NewCertificate& cert, CertificateStatus status,
+                                         CertificateMode mode, const std::string& ca_id);
   // Attaches an existing policy to a certificate (lock held); `notes` gets the change, if any.
   Outcome<Done> attach_policy_locked(const Scope& scope, std::string_view name, std::string_view target,
                                      const std::string& certificate_id, std::vector<Notification>& notes);
+  // The link alone, for a certificate registered in this transaction (it has no policies yet).
+  void insert_policy_target(const Scope& scope, std::string_view name, std::string_view target,
+                            const std::string& certificate_id, std::vector<Notification>& notes);
   void insert_thing_row(const Scope& scope, std::string_view name, std::string_view type_name,
                         const Attributes& attributes);
+  // A thing with no type or attributes, unless one of that name exists (then nothing changes).
+  void insert_thing_if_absent(const Scope& scope, std::string_view name);
   void insert_thing_principal(const Scope& scope, std::string_view thing, std::string_view principal,
                               const std::string& certificate_id);
   std::vector<std::string> certificates_with_policy(const Scope& scope, std::string_view policy) const;

@@ -35,6 +35,7 @@ Outcome<std::vector<Outcome<BulkRegistered>>> Store::bulk_register_without_ca(
       policy_missing = true;
       return false;
     }
+    ensure_account(scope);
     for (std::size_t i = 0; i < items.size(); ++i) {
       if (!parsed[i]) {
         results.push_back(fail(parsed[i].error()));
@@ -45,21 +46,24 @@ Outcome<std::vector<Outcome<BulkRegistered>>> Store::bulk_register_without_ca(
       db_->prepare("SAVEPOINT item").run();
       auto one = [&]() -> Outcome<BulkRegistered> {
         BulkRegistered out;
+        // A certificate new to the account skips the checks its links cannot fail: it has no
+        // policies yet (a certificate is deleted only once detached, like AWS's DeleteConflict).
         if (auto existing = load_certificate(scope, cert.id)) {
           out.certificate = std::move(*existing);
         } else {
-          auto inserted = insert_new_certificate(scope, cert, status, CertificateMode::SniOnly, "");
-          if (!inserted) return fail(inserted.error());
-          out.certificate = std::move(*inserted);
+          out.certificate = insert_certificate_row(scope, cert, status, CertificateMode::SniOnly, "");
           out.created = true;
         }
         if (!policy.empty()) {
-          auto attached = attach_policy_locked(scope, policy, out.certificate.arn, cert.id, notes);
-          if (!attached) return fail(attached.error());
+          if (out.created) {
+            insert_policy_target(scope, policy, out.certificate.arn, cert.id, notes);
+          } else if (auto attached = attach_policy_locked(scope, policy, out.certificate.arn, cert.id, notes); !attached) {
+            return fail(attached.error());
+          }
         }
         const auto& thing = items[i].thing_name;
         if (!thing.empty()) {
-          if (!load_thing(scope, thing)) insert_thing_row(scope, thing, "", {});
+          insert_thing_if_absent(scope, thing);
           insert_thing_principal(scope, thing, out.certificate.arn, cert.id);
         }
         return out;

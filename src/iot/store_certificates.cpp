@@ -63,6 +63,11 @@ Outcome<CertificateInfo> Store::insert_new_certificate(const Scope& scope, const
             certificate_arn(scope, cert.id)};
     return fail(std::move(e));
   }
+  return insert_certificate_row(scope, cert, status, mode, ca_id);
+}
+
+CertificateInfo Store::insert_certificate_row(const Scope& scope, const NewCertificate& cert, CertificateStatus status,
+                                              CertificateMode mode, const std::string& ca_id) {
   CertificateInfo c;
   c.id = cert.id;
   c.arn = certificate_arn(scope, c.id);

@@ -234,12 +234,17 @@ Outcome<Done> Store::attach_policy_locked(const Scope& scope, std::string_view n
   auto n = count_in_scope("policy_targets", "certificate_id", scope, certificate_id);
   if (n >= kMaxPoliciesPerTarget)
     return error(ErrorKind::LimitExceeded, "The target " + std::string(target) + " already has the maximum of 10 policies attached");
+  insert_policy_target(scope, name, target, certificate_id, notes);
+  return Done{};
+}
+
+void Store::insert_policy_target(const Scope& scope, std::string_view name, std::string_view target,
+                                 const std::string& certificate_id, std::vector<Notification>& notes) {
   db_->prepare("INSERT INTO policy_targets(account, region, policy, target, certificate_id) VALUES(?1, ?2, ?3, ?4, ?5)")
       .bind(1, scope.account).bind(2, scope.region).bind(3, name).bind(4, target).bind(5, certificate_id).run();
   notes.push_back([scope, cert = certificate_id](const RegistryObserver& o) {
     if (o.policies_changed) o.policies_changed(scope, cert);
   });
-  return Done{};
 }
 
 Outcome<Done> Store::attach_policy(const Scope& scope, std::string_view name, std::string_view target) {

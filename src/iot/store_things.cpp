@@ -54,6 +54,12 @@ void Store::insert_thing_row(const Scope& scope, std::string_view name, std::str
       .bind(6, attributes_json(attributes)).bind(7, now()).run();
 }
 
+void Store::insert_thing_if_absent(const Scope& scope, std::string_view name) {
+  db_->prepare("INSERT INTO things(account, region, name, id, type_name, attributes, version, created) "
+               "VALUES(?1, ?2, ?3, ?4, '', '{}', 1, ?5) ON CONFLICT(account, region, name) DO NOTHING")
+      .bind(1, scope.account).bind(2, scope.region).bind(3, name).bind(4, new_thing_id()).bind(5, now()).run();
+}
+
 void Store::insert_thing_principal(const Scope& scope, std::string_view thing, std::string_view principal,
                                    const std::string& certificate_id) {
   db_->prepare("INSERT OR IGNORE INTO thing_principals(account, region, thing, principal, certificate_id) "
