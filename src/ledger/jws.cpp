@@ -16,7 +16,15 @@ nlohmann::json jws_sign_es256(const nlohmann::json& protected_header, const nloh
   return out;
 }
 
-Result<ParsedJws, std::string> jws_parse(const nlohmann::json& jws) {
+Result<nlohmann::json, std::string> jws_decode_protected_header(std::string_view protected_b64) {
+  auto header_bytes = base64url_decode(protected_b64);
+  if (!header_bytes) return fail(std::string("protected header is not base64url"));
+  auto header = nlohmann::json::parse(header_bytes->begin(), header_bytes->end(), nullptr, false);
+  if (!header.is_object()) return fail(std::string("protected header is not a JSON object"));
+  return header;
+}
+
+Result<ParsedJws, std::string> jws_parse(const nlohmann::json& jws, bool decode_protected_header) {
   if (!jws.is_object()) return fail(std::string("entry is not a JSON object"));
   auto text = [&](const char* name) -> const std::string* {
     auto it = jws.find(name);
@@ -28,10 +36,11 @@ Result<ParsedJws, std::string> jws_parse(const nlohmann::json& jws) {
   if (!protected_b64 || !payload_b64 || !signature_b64)
     return fail(std::string("not a flattened JWS (protected, payload and signature strings required)"));
   ParsedJws out;
-  auto header_bytes = base64url_decode(*protected_b64);
-  if (!header_bytes) return fail(std::string("protected header is not base64url"));
-  out.protected_header = nlohmann::json::parse(header_bytes->begin(), header_bytes->end(), nullptr, false);
-  if (!out.protected_header.is_object()) return fail(std::string("protected header is not a JSON object"));
+  if (decode_protected_header) {
+    auto header = jws_decode_protected_header(*protected_b64);
+    if (!header) return fail(header.error());
+    out.protected_header = std::move(header.value());
+  }
   auto payload = base64url_decode(*payload_b64);
   if (!payload) return fail(std::string("payload is not base64url"));
   out.payload = to_string(*payload);

@@ -88,6 +88,27 @@ std::shared_ptr<const Verifier::SignerVerdict> Verifier::signer_verdict(const nl
   return verdict;
 }
 
+// Bounded like the signer cache; a header that is not cached is still judged, just not kept.
+std::shared_ptr<const Verifier::HeaderVerdict> Verifier::header_verdict(std::string_view protected_b64) const {
+  constexpr std::size_t kMaxCachedHeaders = 64;
+  {
+    std::lock_guard lock(cache_mutex_);
+    if (auto hit = header_cache_.find(protected_b64); hit != header_cache_.end()) return hit->second;
+  }
+  auto verdict = std::make_shared<HeaderVerdict>();
+  auto header = jws_decode_protected_header(protected_b64);
+  auto* alg = header ? string_member(header.value(), "alg") : nullptr;
+  if (!header)
+    verdict->rejection = std::pair{Rejection::Malformed, header.error()};
+  else if (!alg || *alg != "ES256")
+    verdict->rejection = std::pair{Rejection::UnsupportedAlg, std::string("alg must be ES256")};
+  else
+    verdict->signer = signer_verdict(header.value());
+  std::lock_guard lock(cache_mutex_);
+  if (header_cache_.size() < kMaxCachedHeaders) header_cache_.emplace(std::string(protected_b64), verdict);
+  return verdict;
+}
+
 Verifier::SignerVerdict Verifier::check_signer(const nlohmann::json& header) const {
   SignerVerdict v;
   auto reject = [&](Rejection r, std::string detail) {
@@ -117,15 +138,15 @@ Result<VerifiedEntry, RejectedEntry> Verifier::verify(const nlohmann::json& entr
   if (auto* uid = string_member(member(entry, "header"), "uniqueId")) claimed = *uid;
   auto reject = [&](Rejection r, std::string detail) { return fail(RejectedEntry{claimed, r, std::move(detail)}); };
 
-  auto jws = jws_parse(entry);
+  auto jws = jws_parse(entry, /*decode_protected_header=*/false);
   if (!jws) return reject(Rejection::Malformed, jws.error());
   auto payload = nlohmann::json::parse(jws->payload, nullptr, false);
   if (auto* uid = string_member(payload, "uniqueId")) claimed = *uid;
 
   // 1. The signer: who the protected header says, checked against what the caller trusts.
-  auto* alg = string_member(jws->protected_header, "alg");
-  if (!alg || *alg != "ES256") return reject(Rejection::UnsupportedAlg, "alg must be ES256");
-  auto signer = signer_verdict(jws->protected_header);
+  auto header = header_verdict(jws->protected_b64());
+  if (header->rejection) return reject(header->rejection->first, header->rejection->second);
+  const auto& signer = header->signer;
   if (signer->rejection) return reject(signer->rejection->first, signer->rejection->second);
   if (!jws_verify_es256(*jws, *signer->key)) return reject(Rejection::BadSignature, "JWS signature does not verify");
 

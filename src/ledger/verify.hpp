@@ -67,10 +67,18 @@ class Verifier {
   };
   std::shared_ptr<const SignerVerdict> signer_verdict(const nlohmann::json& protected_header) const;
   SignerVerdict check_signer(const nlohmann::json& protected_header) const;
+  // What one protected header (base64url, as sent) says: a ledger's entries all carry the same
+  // one, so it is decoded and judged once instead of per entry.
+  struct HeaderVerdict {
+    std::optional<std::pair<Rejection, std::string>> rejection;
+    std::shared_ptr<const SignerVerdict> signer;  // set unless rejected
+  };
+  std::shared_ptr<const HeaderVerdict> header_verdict(std::string_view protected_b64) const;
 
   Trust trust_;
   mutable std::mutex cache_mutex_;
   mutable std::map<std::string, std::shared_ptr<const SignerVerdict>> signer_cache_;
+  mutable std::map<std::string, std::shared_ptr<const HeaderVerdict>, std::less<>> header_cache_;
   mutable std::size_t signer_checks_ = 0;
 };
 

@@ -188,6 +188,31 @@ TEST(LedgerVerify, MalformedPayloadsAreReportedNotThrown) {
   EXPECT_EQ(uid, "#7");  // nothing names the chip: its position does
 }
 
+// One verifier decodes each distinct protected header once: good and bad headers interleaved
+// keep their own verdicts however often they repeat.
+TEST(LedgerVerify, CachedHeaderVerdictsStayPerHeader) {
+  Vendor v;
+  Verifier verifier(trust_ca(v));
+  auto none_alg = base64url_encode(as_bytes(R"({"alg":"none"})"));
+  for (int round = 0; round < 3; ++round) {
+    auto good = v.entry(v.chip());
+    EXPECT_TRUE(verifier.verify(good, 0)) << round;
+    auto bad_alg = good;
+    bad_alg["protected"] = none_alg;
+    EXPECT_EQ(rejection(verifier, bad_alg), Rejection::UnsupportedAlg);
+    auto not_b64 = good;
+    not_b64["protected"] = "!!";
+    EXPECT_EQ(rejection(verifier, not_b64), Rejection::Malformed);
+    auto not_object = good;
+    not_object["protected"] = base64url_encode(as_bytes("[1]"));
+    EXPECT_EQ(rejection(verifier, not_object), Rejection::Malformed);
+    auto tampered = v.entry(v.chip());
+    tampered["payload"] = good["payload"];  // the same header, another entry's payload
+    EXPECT_EQ(rejection(verifier, tampered), Rejection::BadSignature);
+  }
+  EXPECT_EQ(verifier.signer_checks(), 1u);
+}
+
 TEST(LedgerVerify, DuplicateFilterKeepsTheFirstOccurrence) {
   Vendor v;
   auto a = *Verifier(trust_ca(v)).verify(v.entry(v.chip()), 0);
