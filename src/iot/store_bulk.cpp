@@ -30,12 +30,9 @@ Outcome<std::vector<Outcome<BulkRegistered>>> Store::bulk_register_without_ca(
   results.reserve(items.size());
   std::vector<Notification> notes;
   bool policy_missing = false;
-  group_->run([&] {
-    if (!policy.empty() && !load_policy(scope, policy)) {
-      policy_missing = true;
-      return false;
-    }
-    ensure_account(scope);
+  // Registers items in order into `results` and `notes`. Without `item_savepoints`, stops at the
+  // first item that fails and returns false (the caller rolls the batch back).
+  auto register_items = [&](bool item_savepoints) {
     for (std::size_t i = 0; i < items.size(); ++i) {
       if (!parsed[i]) {
         results.push_back(fail(parsed[i].error()));
@@ -43,7 +40,7 @@ Outcome<std::vector<Outcome<BulkRegistered>>> Store::bulk_register_without_ca(
       }
       const auto& cert = *parsed[i];
       std::size_t notes_before = notes.size();
-      db_->prepare("SAVEPOINT item").run();
+      if (item_savepoints) db_->prepare("SAVEPOINT item").run();
       auto one = [&]() -> Outcome<BulkRegistered> {
         BulkRegistered out;
         // A certificate new to the account skips the checks its links cannot fail: it has no
@@ -68,14 +65,34 @@ Outcome<std::vector<Outcome<BulkRegistered>>> Store::bulk_register_without_ca(
         }
         return out;
       }();
-      if (one) {
+      if (!one && !item_savepoints) return false;
+      if (item_savepoints) {
+        if (!one) db_->prepare("ROLLBACK TO item").run();
         db_->prepare("RELEASE item").run();
-      } else {
-        db_->prepare("ROLLBACK TO item").run();
-        db_->prepare("RELEASE item").run();
-        notes.resize(notes_before);  // nothing of this item was stored, so nothing changed
       }
+      if (!one) notes.resize(notes_before);  // nothing of this item was stored, so nothing changed
       results.push_back(std::move(one));
+    }
+    return true;
+  };
+  group_->run([&] {
+    if (!policy.empty() && !load_policy(scope, policy)) {
+      policy_missing = true;
+      return false;
+    }
+    ensure_account(scope);
+    // Optimistic first: all items under one savepoint, so each page is journaled once per batch
+    // and not once per item (a sixth of the server's time for a 100,000-chip import). An item
+    // that fails sends the batch back to run again with a savepoint per item, which rolls
+    // back only the items that fail.
+    db_->prepare("SAVEPOINT items").run();
+    bool all_stored = register_items(false);
+    if (!all_stored) db_->prepare("ROLLBACK TO items").run();
+    db_->prepare("RELEASE items").run();
+    if (!all_stored) {
+      results.clear();
+      notes.clear();
+      register_items(true);
     }
     return true;
   });

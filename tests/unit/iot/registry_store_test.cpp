@@ -464,5 +464,33 @@ TEST_F(StoreTest, BulkRegistrationRollsBackAFailingItemAloneAndNotifiesOnlyCommi
   EXPECT_EQ(missing.error().kind, ErrorKind::ResourceNotFound);
 }
 
+// The batch that fails nowhere takes the one-savepoint path: the same effects, item by item.
+TEST_F(StoreTest, BulkRegistrationOfGoodItemsStoresEveryLink) {
+  ASSERT_TRUE(store_->create_policy(kA, "p", kDoc));
+  auto known = make_cert("known");
+  auto known_info = register_no_ca(kA, known.cert);
+  ASSERT_TRUE(store_->create_thing(kA, "t-kept", "", {{"a", "1"}}));
+  auto fresh = make_cert("fresh");
+  auto r = store_->bulk_register_without_ca(kA, {{fresh.cert.pem(), "t-kept"}, {known.cert.pem(), "t-known"}},
+                                            CertificateStatus::Active, "p");
+  ASSERT_TRUE(r) << r.error().message;
+  ASSERT_EQ(r->size(), 2u);
+  ASSERT_TRUE((*r)[0] && (*r)[1]);
+  EXPECT_TRUE((*r)[0]->created);
+  EXPECT_FALSE((*r)[1]->created);
+  EXPECT_EQ((*r)[1]->certificate.id, known_info.id);
+  EXPECT_EQ(store_->describe_thing(kA, "t-kept")->attributes, (Attributes{{"a", "1"}}));  // kept as it was
+  EXPECT_TRUE(store_->describe_thing(kA, "t-known"));
+  for (const auto* info : {&(*r)[0]->certificate, &(*r)[1]->certificate}) {
+    auto policies = store_->list_attached_policies(kA, info->arn, {});
+    ASSERT_TRUE(policies);
+    ASSERT_EQ(policies->items.size(), 1u);
+    EXPECT_EQ(policies->items[0].name, "p");
+  }
+  auto principals = store_->list_thing_principals(kA, "t-kept", {});
+  ASSERT_TRUE(principals);
+  EXPECT_EQ(principals->items, std::vector<std::string>{(*r)[0]->certificate.arn});
+}
+
 }  // namespace
 }  // namespace trustlane::iot
