@@ -198,8 +198,10 @@ Bytes Certificate::der() const {
 
 // PEM_write_bio_X509's text (base64 in 64-column lines between the labels), without its BIO and
 // encoder context: the registry and the ledger tools encode one per certificate they store.
-std::string Certificate::pem() const {
-  std::string b64 = base64_encode(der());
+std::string Certificate::pem() const { return certificate_pem(der()); }
+
+std::string certificate_pem(ByteView der) {
+  std::string b64 = base64_encode(der);
   std::string out = "-----BEGIN CERTIFICATE-----\n";
   out.reserve(out.size() + b64.size() + b64.size() / 64 + 32);
   for (std::size_t i = 0; i < b64.size(); i += 64) out.append(b64, i, 64).push_back('\n');

@@ -1,5 +1,6 @@
 #include "ledger/verify.hpp"
 
+#include "crypto/digest.hpp"
 #include "ledger/jws.hpp"
 #include "util/bytes.hpp"
 
@@ -43,8 +44,10 @@ Bytes strip_leading_zeros(Bytes b) {
 
 // x5c: an array of standard-base64 DER certificates (RFC 7515 §4.1.6), at least one.
 // `first_only`: only the leaf is used, so only it is parsed as X.509 (OpenSSL 3.0 spends ~100 µs
-// decoding each certificate's key); the others must still be base64 strings.
-std::optional<std::vector<crypto::Certificate>> parse_x5c(const nlohmann::json& j, bool first_only = false) {
+// decoding each certificate's key); the others must still be base64 strings. `leaf_der`, when
+// given, gets the leaf's bytes as received.
+std::optional<std::vector<crypto::Certificate>> parse_x5c(const nlohmann::json& j, bool first_only = false,
+                                                          Bytes* leaf_der = nullptr) {
   auto it = j.find("x5c");
   if (it == j.end() || !it->is_array() || it->empty() || it->size() > 8) return std::nullopt;
   std::vector<crypto::Certificate> out;
@@ -56,6 +59,7 @@ std::optional<std::vector<crypto::Certificate>> parse_x5c(const nlohmann::json& 
     auto cert = crypto::Certificate::from_der_lazy_key(*der);
     if (!cert) return std::nullopt;
     out.push_back(std::move(*cert));
+    if (leaf_der && out.size() == 1) *leaf_der = std::move(*der);
   }
   return out;
 }
@@ -166,7 +170,8 @@ Result<VerifiedEntry, RejectedEntry> Verifier::verify(const nlohmann::json& entr
   auto* y = string_member(jwk, "y");
   if (!kty || *kty != "EC" || !crv || *crv != "P-256" || !x || !y)
     return reject(Rejection::Malformed, "key is not an EC P-256 JWK");
-  auto chip_chain = parse_x5c(jwk, true);
+  Bytes chip_der;
+  auto chip_chain = parse_x5c(jwk, true, &chip_der);
   if (!chip_chain) return reject(Rejection::Malformed, "key x5c missing or not DER certificates");
   const crypto::Certificate& cert = chip_chain->front();
 
@@ -192,7 +197,8 @@ Result<VerifiedEntry, RejectedEntry> Verifier::verify(const nlohmann::json& entr
   if (strip_leading_zeros(cert.serial()) != strip_leading_zeros(serial))
     return reject(Rejection::UniqueIdMismatch, "certificate serial " + to_hex(cert.serial()) + " is not uniqueId || 0000");
 
-  return VerifiedEntry{to_hex(*uid), cert.pem(), cert.sha256_hex()};
+  // from_der_lazy_key refused trailing bytes: the DER received is the certificate's encoding.
+  return VerifiedEntry{to_hex(*uid), crypto::certificate_pem(chip_der), to_hex(crypto::sha256(chip_der))};
 }
 
 bool DuplicateFilter::first_time(const VerifiedEntry& e) {

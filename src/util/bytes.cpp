@@ -49,11 +49,10 @@ std::string base64_encode(ByteView data) {
   return out;
 }
 
-std::optional<Bytes> base64_decode(std::string_view text) {
-  std::string compact;
-  compact.reserve(text.size());
-  for (char c : text)
-    if (c != '\n' && c != '\r' && c != ' ' && c != '\t') compact.push_back(c);
+namespace {
+
+// Padded base64 without whitespace (the common case: ledgers, x5c, JSON members).
+std::optional<Bytes> decode_compact(std::string_view compact) {
   if (compact.size() % 4 != 0) return std::nullopt;
   if (compact.empty()) return Bytes{};
   Bytes out(compact.size() / 4 * 3);
@@ -70,6 +69,19 @@ std::optional<Bytes> base64_decode(std::string_view text) {
   return out;
 }
 
+constexpr std::string_view kBase64Whitespace = "\n\r \t";
+
+}  // namespace
+
+std::optional<Bytes> base64_decode(std::string_view text) {
+  if (text.find_first_of(kBase64Whitespace) == std::string_view::npos) return decode_compact(text);
+  std::string compact;
+  compact.reserve(text.size());
+  for (char c : text)
+    if (kBase64Whitespace.find(c) == std::string_view::npos) compact.push_back(c);
+  return decode_compact(compact);
+}
+
 std::string base64url_encode(ByteView data) {
   std::string s = base64_encode(data);
   while (!s.empty() && s.back() == '=') s.pop_back();
@@ -81,13 +93,13 @@ std::string base64url_encode(ByteView data) {
 }
 
 std::optional<Bytes> base64url_decode(std::string_view text) {
-  std::string s(text);
-  for (auto& c : s) {
-    if (c == '-') c = '+';
-    else if (c == '_') c = '/';
-    else if (c == '+' || c == '/' || c == '=') return std::nullopt;
+  if (text.size() % 4 == 1) return std::nullopt;
+  std::string s;
+  s.reserve(text.size() + 3);
+  for (char c : text) {
+    if (c == '+' || c == '/' || c == '=') return std::nullopt;
+    s.push_back(c == '-' ? '+' : c == '_' ? '/' : c);
   }
-  if (s.size() % 4 == 1) return std::nullopt;
   while (s.size() % 4) s.push_back('=');
   return base64_decode(s);
 }
