@@ -1,5 +1,7 @@
 #include "util/bytes.hpp"
 
+#include <algorithm>
+
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
@@ -69,16 +71,16 @@ std::optional<Bytes> decode_compact(std::string_view compact) {
   return out;
 }
 
-constexpr std::string_view kBase64Whitespace = "\n\r \t";
+bool is_base64_whitespace(char c) { return c == '\n' || c == '\r' || c == ' ' || c == '\t'; }
 
 }  // namespace
 
 std::optional<Bytes> base64_decode(std::string_view text) {
-  if (text.find_first_of(kBase64Whitespace) == std::string_view::npos) return decode_compact(text);
+  if (std::none_of(text.begin(), text.end(), is_base64_whitespace)) return decode_compact(text);
   std::string compact;
   compact.reserve(text.size());
   for (char c : text)
-    if (kBase64Whitespace.find(c) == std::string_view::npos) compact.push_back(c);
+    if (!is_base64_whitespace(c)) compact.push_back(c);
   return decode_compact(compact);
 }
 
