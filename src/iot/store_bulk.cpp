@@ -82,7 +82,7 @@ Outcome<std::vector<Outcome<BulkRegistered>>> Store::bulk_register_without_ca(
     }
     ensure_account(scope);
     // Optimistic first: all items under one savepoint, so each page is journaled once per batch
-    // and not once per item (a sixth of the server's time for a 100,000-chip import). An item
+    // and not once per item (about a tenth of the server's CPU in a 100,000-chip import). An item
     // that fails sends the batch back to run again with a savepoint per item, which rolls
     // back only the items that fail.
     db_->prepare("SAVEPOINT items").run();
