@@ -3,6 +3,7 @@
 // cloud is exercised end to end in tests/e2e/test_ledger.py.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <mutex>
 #include <set>
@@ -239,6 +240,47 @@ TEST(LedgerImportPath, AutoUsesTheBulkRouteInBatchesCappedByTheServer) {
   EXPECT_EQ(s.failed[0].unique_id, "0400500103");
   EXPECT_EQ(s.failed[0].error, "CertificateValidationException: bad");
   EXPECT_EQ(s.requests, 4u);  // probe + 3 batches
+}
+
+// Chips go out in certificate-id order, whatever the ledger's order: neighbouring ids share the
+// registry's index pages. Each batch is a run of consecutive ids.
+TEST(LedgerImportPath, BatchesHoldNeighbouringCertificateIds) {
+  struct RecordingCloud : ApiClient {
+    std::mutex mutex;
+    std::vector<std::vector<std::string>> batches;  // thing names, as sent
+    ApiResponse send(const ApiRequest& r) override {
+      auto body = nlohmann::json::parse(r.body);
+      nlohmann::json results = nlohmann::json::array();
+      std::vector<std::string> things;
+      for (auto& item : body["items"]) {
+        things.push_back(item["thingName"]);
+        results.push_back({{"created", true}});
+      }
+      std::lock_guard lock(mutex);
+      if (!things.empty()) batches.push_back(things);
+      return {200, "", nlohmann::json{{"maxItems", 3}, {"results", results}}.dump()};
+    }
+  };
+  auto cloud = std::make_shared<RecordingCloud>();
+  struct Shared : ApiClient {
+    std::shared_ptr<RecordingCloud> c;
+    ApiResponse send(const ApiRequest& r) override { return c->send(r); }
+  };
+  std::vector<VerifiedEntry> ledger;
+  for (const char* id : {"e5", "0a", "c3", "7f", "12", "9b", "44", "d0"})
+    ledger.push_back({std::string("uid-") + id, "PEM", id});
+  auto o = options();
+  o.path = ImportPath::Bulk;
+  auto s = import_entries(ledger, o, [&] {
+    auto client = std::make_unique<Shared>();
+    client->c = cloud;
+    return client;
+  });
+  EXPECT_EQ(s.imported, 8u);
+  std::sort(cloud->batches.begin(), cloud->batches.end());  // workers finish in any order
+  EXPECT_EQ(cloud->batches, (std::vector<std::vector<std::string>>{{"chip-uid-0a", "chip-uid-12", "chip-uid-44"},
+                                                                   {"chip-uid-7f", "chip-uid-9b", "chip-uid-c3"},
+                                                                   {"chip-uid-d0", "chip-uid-e5"}}));
 }
 
 }  // namespace
