@@ -74,11 +74,11 @@ struct CertificateSpec {
   bool server_auth = false;           // extendedKeyUsage serverAuth
 };
 
-// Issues a certificate for subject_key signed with issuer_key (ecdsa-with-SHA256 for P-256,
-// SHA-384 for P-384). issuer == nullptr makes it self-signed.
 // The PEM text of a DER certificate, as PEM_write_bio_X509 writes it.
 std::string certificate_pem(ByteView der);
 
+// Issues a certificate for subject_key signed with issuer_key (ecdsa-with-SHA256 for P-256,
+// SHA-384 for P-384). issuer == nullptr makes it self-signed.
 Certificate issue_certificate(const CertificateSpec& spec, const Key& subject_key, const Key& issuer_key,
                               const Certificate* issuer);
 

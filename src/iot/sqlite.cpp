@@ -71,9 +71,10 @@ Database::Database(const std::string& path) {
     // pages are rewritten by commit after commit; checkpointing every 10,000 pages (40 MB of WAL)
     // instead of every 1,000 copies each of them once per ten times as many commits.
     exec("PRAGMA wal_autocheckpoint=10000");
-    // Savepoints (one per grouped mutation, one per bulk item) keep the original of every page
+    // Savepoints (one per grouped mutation, one per bulk batch) keep the original of every page
     // they change in a sub-journal. On a temporary file, that was a pwrite per page changed:
-    // a fifth of a bulk registration's cost. In memory it is a copy, freed at commit.
+    // importing 100,000 chips took 26 s of server CPU with it, 17 s without. In memory it is a
+    // copy, freed at commit.
     exec("PRAGMA temp_store=MEMORY");
   } catch (...) {
     sqlite3_close(db_);  // the destructor does not run when the constructor throws
