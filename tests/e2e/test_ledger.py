@@ -87,6 +87,10 @@ class LedgerTest(CloudTest):
         s = summary(res.stdout)
         self.assertEqual((s["entries"], s["imported"], s["already present"], s["rejected"]), (1000, 1000, 0, 0), res.stdout)
         self.assertIn(f"api path:         {self.API_PATH}", res.stdout)
+        # The time is split into its two phases, which add up to the total.
+        total = float(re.search(r"^time:\s+([\d.]+) s", res.stdout, re.M).group(1))
+        phases = [float(re.search(rf"^  {p}:\s+([\d.]+) s$", res.stdout, re.M).group(1)) for p in ("verify", "register")]
+        self.assertAlmostEqual(sum(phases), total, delta=0.02)
 
         b = self.boto(account=KEY_ID, secret=SECRET)
         certs = self.all_certificates(b)
