@@ -1,5 +1,7 @@
 #include "loadgen/report.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -10,7 +12,8 @@ double Report::connections_per_second() const {
 }
 
 double Report::messages_per_second() const {
-  return publish_seconds > 0 ? static_cast<double>(received) / publish_seconds : 0.0;
+  const double window = std::max(delivery_seconds, publish_seconds);
+  return window > 0 ? static_cast<double>(received) / window : 0.0;
 }
 
 std::optional<double> Report::broker_cpu_seconds() const {
@@ -41,7 +44,8 @@ std::string to_json(const Report& r) {
                                     {"seconds", r.connect_seconds}, {"per_second", r.connections_per_second()}}},
                    {"messages", {{"sent", r.sent}, {"acknowledged", r.acknowledged}, {"expected", r.expected},
                                  {"received", r.received}, {"lost", r.lost()}, {"duplicates", r.duplicates},
-                                 {"seconds", r.publish_seconds}, {"per_second", r.messages_per_second()}}},
+                                 {"publish_seconds", r.publish_seconds}, {"delivery_seconds", r.delivery_seconds},
+                                 {"per_second", r.messages_per_second()}}},
                    {"latency_us", latency_json(r.latency_us)},
                    {"errors", r.errors},
                    {"extra", r.extra}};
@@ -70,7 +74,8 @@ std::string to_table(const Report& r) {
   if (r.sent > 0 || r.expected > 0) {
     out += fmt::format("  {:<22} sent {} acked {} expected {} received {} lost {} dup {}\n", "messages", r.sent,
                        r.acknowledged, r.expected, r.received, r.lost(), r.duplicates);
-    out += fmt::format("  {:<22} {:.0f}/s over {:.2f} s\n", "delivery rate", r.messages_per_second(), r.publish_seconds);
+    out += fmt::format("  {:<22} {:.0f}/s over {:.2f} s (publishing {:.2f} s)\n", "delivery rate",
+                       r.messages_per_second(), std::max(r.delivery_seconds, r.publish_seconds), r.publish_seconds);
   }
   if (r.mode == "registry") out += fmt::format("  {:<22} {} ({:.0f}/s)\n", "requests", r.requests,
                                               r.seconds > 0 ? static_cast<double>(r.requests) / r.seconds : 0.0);

@@ -26,6 +26,10 @@ struct Report {
   std::uint64_t received = 0;  // deliveries that arrived (duplicates excluded)
   std::uint64_t duplicates = 0;
   double publish_seconds = 0;  // wall time of the publishing phase
+  // From the first publish to the last delivery (≥ publish_seconds): the rate divides by this,
+  // so messages a broker buffered and delivered after the publishers stopped do not count as
+  // delivered within the publishing phase.
+  double delivery_seconds = 0;
 
   std::uint64_t requests = 0;  // registry: control-plane requests that succeeded
 
@@ -39,7 +43,7 @@ struct Report {
 
   std::uint64_t lost() const { return expected > received ? expected - received : 0; }
   double connections_per_second() const;
-  double messages_per_second() const;  // deliveries per second of the publishing phase
+  double messages_per_second() const;  // deliveries per second, first publish to last delivery
   std::optional<double> broker_cpu_seconds() const;
   std::uint64_t error_count() const;
 };

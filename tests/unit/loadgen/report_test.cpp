@@ -33,6 +33,8 @@ TEST(Report, DerivedFigures) {
   ASSERT_TRUE(r.broker_cpu_seconds().has_value());
   EXPECT_NEAR(*r.broker_cpu_seconds(), 0.9, 1e-9);
   EXPECT_EQ(r.error_count(), 1u);
+  r.delivery_seconds = 4;  // the last message arrived 2 s after the publishers stopped
+  EXPECT_DOUBLE_EQ(r.messages_per_second(), 24.25);
   r.received = 120;  // more than expected (never negative loss)
   EXPECT_EQ(r.lost(), 0u);
 }
