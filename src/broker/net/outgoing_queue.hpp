@@ -44,7 +44,8 @@ class OutgoingQueue {
   bool empty() const { return blocks_.empty(); }
   bool writing() const { return !writing_.empty(); }
   std::size_t queued_bytes() const { return pending_bytes_ + writing_.size(); }
-  std::size_t reserved_bytes() const;  // memory held
+  std::size_t reserved_bytes() const;  // memory held (not counting the thread's pool)
+  static std::size_t pooled_on_this_thread();  // written blocks the thread keeps for reuse
 
   // Moves the oldest pending block (the frames that fit in kBlockBytes) into the write buffer
   // and returns it (valid until written()). Call only when !writing() and !empty().
@@ -57,7 +58,7 @@ class OutgoingQueue {
   std::deque<Bytes> blocks_;  // frames not yet handed to a write, in order
   std::size_t pending_bytes_ = 0;
   Bytes writing_;  // the write in progress
-  Bytes spare_;    // a written block kept for the next one while a backlog lasts
+  Bytes spare_;    // a small written buffer kept for the next frames
 };
 
 }  // namespace trustlane::broker::net

@@ -147,6 +147,30 @@ TEST(NetOutgoingQueue, ABacklogGoesOutInBlocksInOrder) {
   EXPECT_LE(q.reserved_bytes(), 4u * 1024);
 }
 
+// A backlog that comes and goes reuses the thread's written blocks rather than fresh heap.
+TEST(NetOutgoingQueue, WrittenBlocksAreKeptForTheThreadsNextBacklog) {
+  OutgoingQueue q(QueueLimits{0, 0});
+  auto frame = publish("t", 4000, mqtt::QoS::at_least_once, 1);
+  auto fill = [&] {
+    for (int i = 0; i < 40; ++i) ASSERT_EQ(q.push(frame), OutgoingQueue::Verdict::queued);  // > 2 blocks
+  };
+  auto drain = [&] {
+    while (!q.empty()) {
+      q.begin_write();
+      q.written();
+    }
+  };
+  fill();
+  drain();
+  const std::size_t kept = OutgoingQueue::pooled_on_this_thread();
+  EXPECT_GE(kept, 2u);
+  EXPECT_LE(q.reserved_bytes(), 4u * 1024);  // the pool is the thread's, not the idle connection's
+  fill();
+  EXPECT_LT(OutgoingQueue::pooled_on_this_thread(), kept);  // taken back from the pool
+  drain();
+  EXPECT_EQ(OutgoingQueue::pooled_on_this_thread(), kept);
+}
+
 TEST(ServerLimits, TokenBucketWithRateZeroIsUnlimited) {
   TokenBucket b(0);
   EXPECT_TRUE(b.unlimited());
