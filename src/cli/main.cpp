@@ -2,9 +2,11 @@
 #include <exception>
 
 #include "cli/commands.hpp"
+#include "util/heap.hpp"
 #include "util/log.hpp"
 
 int main(int argc, char** argv) {
+  trustlane::keep_freed_heap();
   CLI::App app{"trustlane: secure element to cloud, on one machine (SE050 emulator, AWS IoT compatible cloud, "
                "device agent)"};
   app.require_subcommand(0, 1);  // checked after parsing, so stray words are named in the error
