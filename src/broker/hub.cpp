@@ -262,6 +262,7 @@ void Hub::publish(const Scope& scope, const Message& message, SessionId publishe
     if (s.connection) {
       s.connection->deliver(message, qos, m.subscriber, message.retain && m.subscriber.retain_as_published);
       mark_dirty(*s.connection);
+      if (handed_) handed_(*s.connection);
     } else if (s.persistent && qos == mqtt::QoS::at_least_once && s.queued.fits(message, offline_queue_)) {
       Message queued = message;
       queued.qos = qos;
@@ -285,6 +286,7 @@ void Hub::deliver_durably(Session& s, const Message& message, const Subscriber& 
   if (s.connection) {
     s.connection->deliver(kept, kept.qos, subscriber, message.retain && subscriber.retain_as_published);
     mark_dirty(*s.connection);
+    if (handed_) handed_(*s.connection);
   } else {
     kept.retain = false;
     s.queued.push_back(std::move(kept));

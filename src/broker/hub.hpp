@@ -8,6 +8,7 @@
 #pragma once
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -72,6 +73,9 @@ class Hub {
 
   // Routes to every matching subscriber (each receiver's Connection checks iot:Receive).
   void publish(const Scope& scope, const Message& message, SessionId publisher);
+  // Called with each connected receiver a publish was handed to, during publish(): the I/O layer
+  // uses it to hold back a publisher whose receiver is far behind. Unset: not called.
+  void on_handed(std::function<void(Connection& receiver)> observer) { handed_ = std::move(observer); }
   void retain(const Scope& scope, const Message& message);
   // The retained messages `filter` matches, minus expired ones (which are deleted).
   void retained_for(const Scope& scope, std::string_view filter, std::vector<RetainedMessage>& out);
@@ -124,6 +128,7 @@ class Hub {
   std::multimap<std::int64_t, SessionId> expiries_;  // deadline (offline_since + expiry) → session
   std::vector<Connection*> dirty_;
   std::vector<Match> scratch_;
+  std::function<void(Connection&)> handed_;
   SessionId next_id_ = 1;
   std::int64_t now_ = 0;
   std::uint64_t next_client_ = 1;

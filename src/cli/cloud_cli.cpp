@@ -175,8 +175,9 @@ void add_cloud_commands(CLI::App& app) {
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   serve_cmd->add_option("--mqtt-max-queued-bytes", opts->mqtt_max_queued_bytes,
-                        "bytes queued for a slow reader above which QoS 0 messages to it are dropped; 0 = never "
-                        "(the connection is closed above 8 × this, at least 8 MiB)")
+                        "bytes queued for a slow reader above which QoS 0 messages to it are dropped (the "
+                        "connection is closed above 8 × this, at least 8 MiB); 0 = never drop: publishers to a "
+                        "reader more than 1 MiB behind are held back until it catches up")
       ->capture_default_str();
   serve_cmd->callback([opts] { serve(*opts); });
   add_cloud_stats_command(*cmd);

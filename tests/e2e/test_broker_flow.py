@@ -1,6 +1,9 @@
 """Flow limits of the broker, end to end: `cloud serve --mqtt-bytes-per-second` (the per-connection
 inbound throughput, AWS's 512 KB/s by default, 0 = unlimited) and `--mqtt-max-queued-bytes` (the
-outgoing queue of a reader above which QoS 0 messages to it are dropped, 0 = never)."""
+outgoing queue of a reader above which QoS 0 messages to it are dropped; 0 = never, and then
+publishers to a reader that is far behind are held back instead)."""
+import struct
+import threading
 import time
 import unittest
 
@@ -73,15 +76,36 @@ class SlowReaderTest(FlowTest):
 class NoDropTest(FlowTest):
     serve_args = ["--mqtt-bytes-per-second", "0", "--mqtt-max-queued-bytes", "0", "--mqtt-publishes-per-second", "0"]
 
-    def test_zero_queue_limit_never_drops_qos0(self):
+    def test_zero_queue_limit_holds_the_publisher_and_loses_nothing(self):
         sub = self.device("slow-reader")
-        self.assertEqual(sub.subscribe("flow/in", qos=0)[0], 9)
+        self.assertEqual(sub.subscribe("flow/in", qos=0)[0], 9)  # SUBACK; then it stops reading
         pub = self.device("fast-writer")
-        self.publish_acknowledged(pub, 1500, qos=0)
-        received = 0
-        while sub.expect_publish(timeout=2) is not None:
-            received += 1
-        self.assertEqual(received, 1500)
+        count = 3000  # 24 MB: far more than the socket buffers and the 1 MiB the broker lets pile up
+        finished = threading.Event()
+
+        def flood():
+            for seq in range(count):
+                pub.publish("flow/in", struct.pack("!I", seq) + MESSAGE[4:], qos=0)
+            marker = pub.publish("flow/marker", b"m", qos=1)  # processed after all of them
+            if pub.expect_puback(marker, timeout=60) == 0:
+                finished.set()
+
+        writer = threading.Thread(target=flood, daemon=True)
+        writer.start()
+        # Nobody reads: instead of queuing 24 MB for the reader (or dropping), the broker stops
+        # reading from the publisher, whose sends block.
+        time.sleep(2)
+        self.assertFalse(finished.is_set())
+        self.assertTrue(writer.is_alive())
+        received = []
+        while len(received) < count:
+            got = sub.expect_publish(timeout=10)
+            if got is None:
+                break
+            received.append(struct.unpack("!I", got[1][:4])[0])
+        self.assertEqual(received, list(range(count)))  # every message, in order
+        writer.join(timeout=30)
+        self.assertTrue(finished.is_set())
 
 
 class FlagUsageTest(unittest.TestCase):

@@ -34,6 +34,9 @@ Core::Core(asio::io_context& ioc, iot::Registry& registry, RetainedStore& retain
       quotas_(options.accounts),
       admission_(options.accounts) {
   quotas_.report = [this](QuotaRefusal why) { report(why); };
+  // With no QoS 0 drop limit nothing bounds a slow reader's queue but holding back the clients
+  // that fill it (bounded, AWS-like limits drop instead and need no hold).
+  if (options.net.max_outgoing_bytes == 0) hub_.on_handed([this](Connection& receiver) { hold_source_for(receiver); });
   hub_.advance_time(wall_seconds());
   if (!sessions) return;
   auto restored = hub_.restore();
@@ -134,11 +137,20 @@ void Core::bytes(TlsSession* session, Bytes data) {
     auto it = entries_.find(session);
     if (it == entries_.end()) return;
     stamp();
+    source_ = session;
     it->second.connection->on_bytes(data);
+    source_ = nullptr;
     it->second.session->core_consumed(data.size());
     hub_.mark_dirty(*it->second.connection);
     schedule_drain();
   });
+}
+
+void Core::hold_source_for(Connection& receiver) {
+  if (!source_) return;  // a lifecycle event or a will: nobody to hold
+  auto k = by_connection_.find(&receiver);
+  if (k == by_connection_.end() || k->second == source_ || k->second->backlog() <= TlsSession::kHoldAbove) return;
+  source_->hold_reads_for(entries_.at(k->second).session);
 }
 
 void Core::schedule_drain() {

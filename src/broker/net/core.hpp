@@ -103,6 +103,9 @@ class Core {
   void publish_here(const iot::Scope& scope, std::string topic, std::string payload);
   void stamp() { quotas_.advance_time(std::chrono::steady_clock::now()); }  // the core's clock
   void report(QuotaRefusal why);
+  // Lossless mode: the client whose bytes are being processed (source_) handed a message to
+  // `receiver`; hold its reads if the receiver is far behind (TlsSession::hold_reads_for).
+  void hold_source_for(Connection& receiver);
   // False when the certificate (or its CA) left ACTIVE after the session identified it; reloads
   // the permissions too. Only called when the registry changed in between.
   bool still_admissible(Admission& a);
@@ -115,6 +118,7 @@ class Core {
   std::unordered_map<TlsSession*, Entry> entries_;
   std::unordered_map<Connection*, TlsSession*> by_connection_;
   bool drain_scheduled_ = false;
+  TlsSession* source_ = nullptr;  // during Core::bytes: whose bytes the core is processing
   std::vector<TlsSession*> outgoing_;  // sessions whose Entry::outbox/close_after wait for hand_off()
   std::atomic<std::size_t> open_count_{0};
   std::atomic<std::uint64_t> registry_changes_{0};

@@ -55,8 +55,11 @@ ReasonCode connack_code(Refusal r) {
 }
 
 // Shared by every connection of this I/O thread: a read is copied out before the next co_await.
-std::array<std::uint8_t, 16 * 1024>& thread_read_buffer() {
-  thread_local std::array<std::uint8_t, 16 * 1024> buffer;
+// Several records' worth: what a client sent in one burst goes to the core in one post.
+constexpr std::size_t kReadBuffer = 64 * 1024;
+constexpr std::size_t kMaxRecord = 16 * 1024;  // TLS plaintext per record
+std::array<std::uint8_t, kReadBuffer>& thread_read_buffer() {
+  thread_local std::array<std::uint8_t, kReadBuffer> buffer;
   return buffer;
 }
 
@@ -273,14 +276,21 @@ awaitable<void> TlsSession::pump() {
   asio::steady_timer pause(executor_);
   while (!closed_) {
     // Idle connections hold no read buffer: wait for readability, then read into the thread's.
+    // Every record already readable (up to the buffer) is read before posting: one post to
+    // the core per burst, not per record (4 KB messages came one record, one post each).
     auto& buffer = thread_read_buffer();
-    std::size_t n = stream_.read_some(asio::buffer(buffer), ec);
-    if (ec == asio::error::would_block) {
+    std::size_t n = 0;
+    ec = {};
+    while (!ec && n + kMaxRecord <= buffer.size())
+      n += stream_.read_some(asio::buffer(buffer.data() + n, buffer.size() - n), ec);
+    if (n == 0) {
+      if (ec != asio::error::would_block || closed_) break;
       co_await stream_.async_wait_readable(asio::redirect_error(use_awaitable, ec));
       if (ec) break;
       continue;
     }
-    if (ec || closed_) break;
+    if (closed_) break;
+    const bool failed = ec && ec != asio::error::would_block;  // after these bytes: they still go to the core
     stats_.bytes_in += n;
     stats_.messages_in += publishes_in_.feed(ByteView(buffer.data(), n));
     at_core_ += n;
@@ -288,7 +298,8 @@ awaitable<void> TlsSession::pump() {
     // Backpressure: while the core has not caught up with what this client sent, stop reading
     // (TCP pushes back on it) instead of queuing without bound in front of the core, where
     // every message behind would wait (latency) and the queue would hold memory.
-    while (at_core_.load() > kMaxAtCore && !closed_) {
+    // And in lossless mode, while a client its messages go to is far behind (hold_reads_for).
+    while ((at_core_.load() > kMaxAtCore || held()) && !closed_) {
       pause.expires_after(std::chrono::milliseconds(1));
       co_await pause.async_wait(asio::redirect_error(use_awaitable, ec));
     }
@@ -298,6 +309,7 @@ awaitable<void> TlsSession::pump() {
       pause.expires_after(wait);
       co_await pause.async_wait(asio::redirect_error(use_awaitable, ec));
     }
+    if (failed) break;
   }
   core_.transport_closed(this);
   // Let the last bytes (a DISCONNECT) go out; the watchdog bounds how long.
@@ -364,10 +376,30 @@ void TlsSession::send(Bytes bytes) {
 
 void TlsSession::close_after_flush() { deliver({}, true); }
 
+void TlsSession::hold_reads_for(std::weak_ptr<TlsSession> receiver) {
+  std::lock_guard lock(hold_mutex_);
+  if (!holding_.load()) hold_until_ = SteadyClock::now() + kMaxHold;  // a hold in force keeps its bound
+  held_for_ = std::move(receiver);
+  holding_.store(true);
+}
+
+bool TlsSession::held() {
+  if (!holding_.load()) return false;
+  std::lock_guard lock(hold_mutex_);
+  auto receiver = held_for_.lock();
+  if (receiver && receiver->backlog() > kResumeBelow && SteadyClock::now() < hold_until_) return true;
+  held_for_.reset();
+  holding_.store(false);
+  return false;
+}
+
 void TlsSession::deliver(std::vector<Bytes> frames, bool close_after) {
   bool wake = false;
+  std::size_t bytes = 0;
+  for (const auto& f : frames) bytes += f.size();
   {
     std::lock_guard lock(inbox_mutex_);
+    inbox_bytes_ += bytes;
     if (inbox_.empty()) {
       inbox_.swap(frames);
     } else {
@@ -388,7 +420,13 @@ void TlsSession::take_inbox() {
     close_after = std::exchange(inbox_close_, false);
     inbox_posted_ = false;
   }
-  for (const auto& f : frames) enqueue(f);
+  std::size_t bytes = 0;
+  for (const auto& f : frames) {
+    bytes += f.size();
+    enqueue(f);
+  }
+  inbox_bytes_ -= bytes;
+  mirror_queued();
   if (close_after) begin_close_after_flush();
   write_wake_.cancel();  // once per batch
 }
@@ -437,6 +475,7 @@ awaitable<void> TlsSession::write_loop() {
     boost::system::error_code ec;
     co_await asio::async_write(stream_, asio::buffer(data.data(), size), asio::redirect_error(use_awaitable, ec));
     out_.written();
+    mirror_queued();
     if (ec) {
       close();
       co_return;
@@ -448,6 +487,7 @@ awaitable<void> TlsSession::write_loop() {
 void TlsSession::close() {
   if (closed_) return;
   closed_ = true;
+  queued_bytes_.store(0);  // nothing more will be written: publishers held for it go on
   boost::system::error_code ec;
   stream_.next_layer().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
   stream_.next_layer().close(ec);

@@ -55,6 +55,18 @@ class TlsSession final : public std::enable_shared_from_this<TlsSession> {
   // Core thread: the core has processed n bytes this session read (see kMaxAtCore).
   void core_consumed(std::size_t n) { at_core_ -= n; }
 
+  // Any thread: bytes handed to this session by deliver() and not yet written to the socket.
+  std::size_t backlog() const { return inbox_bytes_.load(std::memory_order_relaxed) + queued_bytes_.load(std::memory_order_relaxed); }
+  // Core thread, lossless mode (no QoS 0 drop limit): this client's messages went to `receiver`,
+  // whose backlog is above kHoldAbove. Its reads pause until that backlog is below kResumeBelow,
+  // the receiver is gone, or kMaxHold has passed (then one more read, and the check again): TCP
+  // pushes back on the publisher instead of the broker buffering without bound. The bound on one
+  // hold keeps two clients that publish to each other with blocking writes from waiting forever.
+  void hold_reads_for(std::weak_ptr<TlsSession> receiver);
+  static constexpr std::size_t kHoldAbove = 1024 * 1024;
+  static constexpr std::size_t kResumeBelow = 256 * 1024;
+  static constexpr std::chrono::milliseconds kMaxHold{100};
+
  private:
   using Stream = TlsStream;
   boost::asio::awaitable<void> run();
@@ -73,7 +85,9 @@ class TlsSession final : public std::enable_shared_from_this<TlsSession> {
   };
   boost::asio::awaitable<std::optional<FirstPacket>> read_connect(ConnectFailure& failure);
   boost::asio::awaitable<void> refuse(Refusal why, const std::string& detail, std::optional<mqtt::Version> version);
+  bool held();        // owner thread: a hold_reads_for() is still in force
   void take_inbox();  // owner thread: moves the delivered frames into the outgoing queue
+  void mirror_queued() { queued_bytes_.store(closed_ ? 0 : out_.queued_bytes()); }  // owner thread
   void enqueue(ByteView frame);
   void begin_close_after_flush();
   void close();
@@ -101,6 +115,12 @@ class TlsSession final : public std::enable_shared_from_this<TlsSession> {
   bool inbox_posted_ = false;  // a take_inbox() is on its way to the owner thread
   TokenBucket byte_rate_;      // inbound bytes per second; rate 0 = unlimited
   std::atomic<std::size_t> at_core_{0};  // read and posted to the core, not yet processed by it
+  std::atomic<std::size_t> inbox_bytes_{0};   // in inbox_
+  std::atomic<std::size_t> queued_bytes_{0};  // out_.queued_bytes(), mirrored for other threads
+  std::atomic<bool> holding_{false};          // fast path of held(): no hold, no lock
+  std::mutex hold_mutex_;                     // guards the two below
+  std::weak_ptr<TlsSession> held_for_;
+  std::chrono::steady_clock::time_point hold_until_;
   PublishCounter publishes_in_;
 };
 

@@ -69,6 +69,10 @@ TlsStream::TlsStream(asio::ip::tcp::socket socket, SSL_CTX* ctx) : socket_(std::
   // Partial writes and a buffer that may move between retries: what asio::async_write expects.
   // Release buffers: no record buffer is kept while a connection has nothing in flight.
   SSL_set_mode(ssl_, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS);
+  // Read ahead: one recv() takes as many records as the socket holds (up to the read buffer),
+  // instead of two per record (header, then body). Records already read are returned by the
+  // next SSL_read without touching the socket, so would_block still means "wait for it".
+  SSL_set_read_ahead(ssl_, 1);
   SSL_set_accept_state(ssl_);
 }
 
