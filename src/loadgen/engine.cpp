@@ -46,10 +46,10 @@ namespace {
 constexpr std::size_t kHeader = 20;  // payload: send time (ns), publisher index, sequence
 constexpr std::size_t kMaxFrame = 1 << 20;
 
-std::uint64_t now_ns() {
-  return static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count());
+std::uint64_t ns_of(Clock::time_point t) {
+  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count());
 }
+std::uint64_t now_ns() { return ns_of(Clock::now()); }
 
 void put(Bytes& b, std::size_t at, std::uint64_t v, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) b[at + i] = static_cast<std::uint8_t>(v >> (8 * (n - 1 - i)));
@@ -662,8 +662,7 @@ Report run_pubsub(const EngineOptions& o, const Identities& ids, const PubSubLoa
   // Deliveries per second from the first publish to the last delivery: a broker that buffers
   // what it cannot deliver is timed until it has delivered it.
   r.publish_seconds = std::chrono::duration<double>(publish_end - publish_begin).count();
-  const auto begin_ns = static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::nanoseconds>(publish_begin.time_since_epoch()).count());
+  const std::uint64_t begin_ns = ns_of(publish_begin);
   if (const auto last = run.s.last_delivery_ns.load(); last > begin_ns)
     r.delivery_seconds = static_cast<double>(last - begin_ns) / 1e9;
   if (self_before && self_after && r.received > 0)

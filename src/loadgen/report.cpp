@@ -11,8 +11,10 @@ double Report::connections_per_second() const {
   return connect_seconds > 0 ? static_cast<double>(connections_ok) / connect_seconds : 0.0;
 }
 
+double Report::delivery_window_seconds() const { return std::max(delivery_seconds, publish_seconds); }
+
 double Report::messages_per_second() const {
-  const double window = std::max(delivery_seconds, publish_seconds);
+  const double window = delivery_window_seconds();
   return window > 0 ? static_cast<double>(received) / window : 0.0;
 }
 
@@ -75,7 +77,7 @@ std::string to_table(const Report& r) {
     out += fmt::format("  {:<22} sent {} acked {} expected {} received {} lost {} dup {}\n", "messages", r.sent,
                        r.acknowledged, r.expected, r.received, r.lost(), r.duplicates);
     out += fmt::format("  {:<22} {:.0f}/s over {:.2f} s (publishing {:.2f} s)\n", "delivery rate",
-                       r.messages_per_second(), std::max(r.delivery_seconds, r.publish_seconds), r.publish_seconds);
+                       r.messages_per_second(), r.delivery_window_seconds(), r.publish_seconds);
   }
   if (r.mode == "registry") out += fmt::format("  {:<22} {} ({:.0f}/s)\n", "requests", r.requests,
                                               r.seconds > 0 ? static_cast<double>(r.requests) / r.seconds : 0.0);

@@ -43,7 +43,8 @@ struct Report {
 
   std::uint64_t lost() const { return expected > received ? expected - received : 0; }
   double connections_per_second() const;
-  double messages_per_second() const;  // deliveries per second, first publish to last delivery
+  double delivery_window_seconds() const;  // the longer of delivery_seconds and publish_seconds
+  double messages_per_second() const;      // deliveries per second over that window
   std::optional<double> broker_cpu_seconds() const;
   std::uint64_t error_count() const;
 };

@@ -413,19 +413,17 @@ void TlsSession::deliver(std::vector<Bytes> frames, bool close_after) {
 
 void TlsSession::take_inbox() {
   std::vector<Bytes> frames;
+  std::size_t bytes = 0;
   bool close_after = false;
   {
     std::lock_guard lock(inbox_mutex_);
     frames.swap(inbox_);
+    bytes = inbox_bytes_.load();  // all of it: deliver() adds under this lock
     close_after = std::exchange(inbox_close_, false);
     inbox_posted_ = false;
   }
-  std::size_t bytes = 0;
-  for (const auto& f : frames) {
-    bytes += f.size();
-    enqueue(f);
-  }
-  inbox_bytes_ -= bytes;
+  for (const auto& f : frames) enqueue(f);
+  inbox_bytes_ -= bytes;  // after the enqueues: backlog() never reads low in between
   mirror_queued();
   if (close_after) begin_close_after_flush();
   write_wake_.cancel();  // once per batch

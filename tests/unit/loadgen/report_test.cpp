@@ -35,6 +35,7 @@ TEST(Report, DerivedFigures) {
   EXPECT_EQ(r.error_count(), 1u);
   r.delivery_seconds = 4;  // the last message arrived 2 s after the publishers stopped
   EXPECT_DOUBLE_EQ(r.messages_per_second(), 24.25);
+  EXPECT_DOUBLE_EQ(r.delivery_window_seconds(), 4.0);
   r.received = 120;  // more than expected (never negative loss)
   EXPECT_EQ(r.lost(), 0u);
 }
