@@ -1,15 +1,18 @@
 // The Asio half of the load generator (the only translation unit of the module with Asio).
 // Every client runs on its own strand: a session coroutine (connect, handshake, CONNECT,
 // SUBSCRIBE, then reading), a writer (one queue, one write at a time, queued packets coalesced
-// into one TLS record) and, once the load starts, a publisher. The calling thread orchestrates
-// the phases and polls shared counters; each phase has a deadline, so a run always ends.
+// into one TLS record) and, once the load starts, a publisher. TLS is the broker's own
+// `net::TlsStream` (OpenSSL on the socket, no BIO pair): the generator shares the cores with the
+// broker it measures, so every copy it saves is CPU the broker gets. The calling thread
+// orchestrates the phases and polls shared counters; each phase has a deadline, so a run always
+// ends.
 #include "loadgen/engine.hpp"
 
 #include <sys/resource.h>
 #include <unistd.h>
 
 #include <boost/asio.hpp>
-#include <boost/asio/ssl.hpp>
+#include <boost/asio/ssl/stream_base.hpp>
 #include <openssl/ssl.h>
 
 #include <atomic>
@@ -24,6 +27,7 @@
 #include "device/tls_context.hpp"
 #include "mqtt/codec.hpp"
 #include "mqtt/frame_reader.hpp"
+#include "net/tls_stream.hpp"
 
 namespace trustlane::loadgen {
 
@@ -45,6 +49,23 @@ namespace {
 
 constexpr std::size_t kHeader = 20;  // payload: send time (ns), publisher index, sequence
 constexpr std::size_t kMaxFrame = 1 << 20;
+// Bytes a reader takes in one go before it lets the strand's other work run.
+constexpr std::size_t kReadBurst = 256 * 1024;
+
+// One read buffer per thread: a reader fills it and hands it to its frame reader without
+// suspending in between, so thousands of idle clients need no buffer of their own.
+asio::mutable_buffer read_buffer() {
+  thread_local std::array<std::uint8_t, 64 * 1024> buffer;
+  return asio::buffer(buffer);
+}
+
+// A socket opened (not connected) for the client's TLS stream; a failure to open (out of file
+// descriptors) is kept and reported as the client's connect error.
+tcp::socket open_socket(const Strand& strand, const tcp::endpoint& to, boost::system::error_code& ec) {
+  tcp::socket socket(strand);
+  socket.open(to.protocol(), ec);
+  return socket;
+}
 
 std::uint64_t ns_of(Clock::time_point t) {
   return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count());
@@ -65,7 +86,7 @@ enum class Mode { connect, idle, pubsub };
 struct Shared;
 
 struct Client : std::enable_shared_from_this<Client> {
-  Client(Shared& s, std::size_t index, asio::ssl::context& tls, std::string client_id);
+  Client(Shared& s, std::size_t index, SSL_CTX* tls, std::string client_id);
 
   asio::awaitable<void> session();
   asio::awaitable<void> writer();
@@ -79,7 +100,7 @@ struct Client : std::enable_shared_from_this<Client> {
     if (closed) return;
     closed = true;
     boost::system::error_code ignored;
-    stream.lowest_layer().close(ignored);
+    stream.next_layer().close(ignored);
     wake.cancel();
     space.cancel();
     pace.cancel();
@@ -92,7 +113,8 @@ struct Client : std::enable_shared_from_this<Client> {
   Shared& s;
   std::size_t index;
   Strand strand;
-  asio::ssl::stream<tcp::socket> stream;
+  boost::system::error_code open_error;  // set before `stream` takes the socket
+  net::TlsStream stream;
   asio::steady_timer wake, space, pace, deadline, linger;
   mqtt::FrameReader reader{kMaxFrame};
   std::string client_id;
@@ -109,16 +131,6 @@ struct Client : std::enable_shared_from_this<Client> {
 
 struct Shared {
   Shared(const EngineOptions& options, const Identities& identities, Mode m) : o(options), ids(identities), mode(m) {
-    // One Asio wrapper per distinct SSL_CTX (chips share one; file identities have their own).
-    std::map<SSL_CTX*, std::size_t> seen;
-    for (const auto& id : ids.list) {
-      auto [it, fresh] = seen.try_emplace(id.tls.get(), tls.size());
-      if (fresh) {
-        SSL_CTX_up_ref(id.tls.get());
-        tls.push_back(std::make_unique<asio::ssl::context>(id.tls.get()));
-      }
-      tls_of.push_back(it->second);
-    }
     run_id = std::to_string(std::random_device{}() % 1000000);
   }
 
@@ -143,8 +155,6 @@ struct Shared {
   std::optional<Plan> plan;
   PubSubLoad load;
   std::string run_id;
-  std::vector<std::unique_ptr<asio::ssl::context>> tls;
-  std::vector<std::size_t> tls_of;  // identity index → its context in `tls`
   asio::io_context io;
   tcp::endpoint endpoint;
 
@@ -159,8 +169,9 @@ struct Shared {
   std::vector<std::shared_ptr<Client>> clients;
 };
 
-Client::Client(Shared& sh, std::size_t i, asio::ssl::context& tls, std::string id)
-    : s(sh), index(i), strand(asio::make_strand(sh.io)), stream(strand, tls), wake(strand), space(strand),
+Client::Client(Shared& sh, std::size_t i, SSL_CTX* tls, std::string id)
+    : s(sh), index(i), strand(asio::make_strand(sh.io)),
+      stream(open_socket(strand, sh.endpoint, open_error), tls, net::TlsStream::Role::client), wake(strand), space(strand),
       pace(strand), deadline(strand), linger(strand), client_id(std::move(id)) {
   if (s.plan) role = s.plan->role(i);
 }
@@ -211,7 +222,11 @@ asio::awaitable<void> Client::writer() {
       batch.insert(batch.end(), queue.front().begin(), queue.front().end());
       queue.pop_front();
     }
-    co_await asio::async_write(stream, asio::buffer(batch), asio::redirect_error(asio::use_awaitable, ec));
+    // Straight onto the socket when it has room (the usual case); wait only for the rest.
+    std::size_t written = stream.write_some(asio::buffer(batch), ec);
+    while (!ec && written < batch.size()) written += stream.write_some(asio::buffer(batch) + written, ec);
+    if (ec == asio::error::would_block)
+      co_await asio::async_write(stream, asio::buffer(batch) + written, asio::redirect_error(asio::use_awaitable, ec));
     space.cancel();
     if (ec) {
       if (!finishing) s.error("write");
@@ -310,12 +325,12 @@ asio::awaitable<void> Client::session() {
   ++s.alive;
   started = Clock::now();
   asio::co_spawn(strand, watchdog(), asio::detached);
-  boost::system::error_code ec;
-  co_await stream.lowest_layer().async_connect(s.endpoint, asio::redirect_error(asio::use_awaitable, ec));
+  boost::system::error_code ec = open_error;
+  if (!ec) co_await stream.next_layer().async_connect(s.endpoint, asio::redirect_error(asio::use_awaitable, ec));
   if (ec) {
     if (!closed) s.error("tcp-connect");
   } else {
-    stream.lowest_layer().set_option(tcp::no_delay(true), ec);
+    stream.next_layer().set_option(tcp::no_delay(true), ec);
     device::configure_connection(stream.native_handle(), s.o.target.sni, false);
     co_await stream.async_handshake(asio::ssl::stream_base::client, asio::redirect_error(asio::use_awaitable, ec));
     if (ec) {
@@ -327,15 +342,22 @@ asio::awaitable<void> Client::session() {
       connect.keep_alive = 0;  // the run is bounded; no PINGREQ traffic in the measurements
       asio::co_spawn(strand, writer(), asio::detached);
       send(mqtt::encode(connect, s.o.version));
-      std::array<std::uint8_t, 8192> buf{};
       bool good = true;
+      std::size_t burst = 0;
       while (good && !closed) {
-        std::size_t n = co_await stream.async_read_some(asio::buffer(buf), asio::redirect_error(asio::use_awaitable, ec));
+        // Non-blocking reads until the socket is drained; wait for readability only then.
+        const auto buffer = read_buffer();
+        std::size_t n = stream.read_some(buffer, ec);
+        if (ec == asio::error::would_block) {
+          burst = 0;
+          co_await stream.async_wait_readable(asio::redirect_error(asio::use_awaitable, ec));
+          if (!ec) continue;
+        }
         if (ec) {
           if (!finishing && !closed) s.error(connected ? "closed-by-broker" : "closed-before-connack");
           break;
         }
-        reader.feed(ByteView(buf.data(), n));
+        reader.feed(ByteView(static_cast<const std::uint8_t*>(buffer.data()), n));
         while (good) {
           auto frame = reader.next();
           if (!frame) {
@@ -351,6 +373,10 @@ asio::awaitable<void> Client::session() {
             break;
           }
           good = handle(*packet);
+        }
+        if ((burst += n) >= kReadBurst && good && !closed) {
+          burst = 0;  // a busy subscriber still lets its strand's writer and timers run
+          co_await asio::post(strand, asio::use_awaitable);
         }
       }
     }
@@ -532,7 +558,7 @@ class Run {
       const auto& id = ids[i % ids.size()];
       std::string client_id = s.o.chip_client_ids ? id.name + (i >= ids.size() ? "-" + std::to_string(i) : "")
                                                   : s.o.client_prefix + "-" + s.run_id + "-" + std::to_string(i);
-      auto c = std::make_shared<Client>(s, i, *s.tls[s.tls_of[i % ids.size()]], std::move(client_id));
+      auto c = std::make_shared<Client>(s, i, id.tls.get(), std::move(client_id));
       bool usable = true;
       try {
         apply_identity(c->stream.native_handle(), id);

@@ -21,7 +21,7 @@
 
 #include "broker/auth_identify.hpp"
 #include "broker/net/core.hpp"
-#include "broker/net/tls_stream.hpp"
+#include "net/tls_stream.hpp"
 #include "broker/net/outgoing_queue.hpp"
 #include "broker/server_limits.hpp"
 #include "mqtt/packets.hpp"
@@ -68,7 +68,7 @@ class TlsSession final : public std::enable_shared_from_this<TlsSession> {
   static constexpr std::chrono::milliseconds kMaxHold{100};
 
  private:
-  using Stream = TlsStream;
+  using Stream = trustlane::net::TlsStream;
   boost::asio::awaitable<void> run();
   boost::asio::awaitable<bool> admit();  // handshake to core_.open(); false: refused and closed
   boost::asio::awaitable<void> pump();   // the admitted client's bytes to the core, until closed

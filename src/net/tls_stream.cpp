@@ -1,4 +1,4 @@
-#include "broker/net/tls_stream.hpp"
+#include "net/tls_stream.hpp"
 
 #include <openssl/bio.h>
 #include <openssl/err.h>
@@ -10,7 +10,7 @@
 #include <cstdint>
 #include <stdexcept>
 
-namespace trustlane::broker::net {
+namespace trustlane::net {
 
 namespace asio = boost::asio;
 
@@ -48,7 +48,7 @@ const BIO_METHOD* socket_method() {
     BIO_METHOD* m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "trustlane socket");
     if (!m || !BIO_meth_set_write(m, bio_write) || !BIO_meth_set_read(m, bio_read) ||
         !BIO_meth_set_ctrl(m, bio_ctrl) || !BIO_meth_set_create(m, bio_create))
-      throw std::runtime_error("broker: cannot create the TLS socket BIO");
+      throw std::runtime_error("cannot create the TLS socket BIO");
     return m;
   }();
   return method;
@@ -56,11 +56,11 @@ const BIO_METHOD* socket_method() {
 
 }  // namespace
 
-TlsStream::TlsStream(asio::ip::tcp::socket socket, SSL_CTX* ctx) : socket_(std::move(socket)), ssl_(SSL_new(ctx)) {
+TlsStream::TlsStream(asio::ip::tcp::socket socket, SSL_CTX* ctx, Role role) : socket_(std::move(socket)), ssl_(SSL_new(ctx)) {
   BIO* bio = ssl_ ? BIO_new(socket_method()) : nullptr;
   if (!bio) {
     SSL_free(ssl_);
-    throw std::runtime_error("broker: cannot create a TLS connection object");
+    throw std::runtime_error("cannot create a TLS connection object");
   }
   error_code ec;
   socket_.non_blocking(true, ec);
@@ -73,7 +73,10 @@ TlsStream::TlsStream(asio::ip::tcp::socket socket, SSL_CTX* ctx) : socket_(std::
   // instead of two per record (header, then body). Records already read are returned by the
   // next SSL_read without touching the socket, so would_block still means "wait for it".
   SSL_set_read_ahead(ssl_, 1);
-  SSL_set_accept_state(ssl_);
+  if (role == Role::server)
+    SSL_set_accept_state(ssl_);
+  else
+    SSL_set_connect_state(ssl_);
 }
 
 TlsStream::~TlsStream() { SSL_free(ssl_); }
@@ -134,4 +137,4 @@ TlsStream::Want TlsStream::classify(int result, error_code& ec) {
   return Want::nothing;
 }
 
-}  // namespace trustlane::broker::net
+}  // namespace trustlane::net

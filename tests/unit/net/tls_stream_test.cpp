@@ -15,11 +15,14 @@
 #include <string>
 
 #include "broker/net/tls.hpp"
-#include "broker/net/tls_stream.hpp"
 #include "common/test_pki.hpp"
+#include "net/tls_stream.hpp"
 
-namespace trustlane::broker::net {
+namespace trustlane::net {
 namespace {
+
+using broker::net::capture_sni_into;
+using broker::net::configure_server_context;
 
 namespace asio = boost::asio;
 using asio::ip::tcp;
@@ -177,5 +180,37 @@ TEST_F(TlsStreamTest, WritingToAResetPeerFailsWithoutSigpipe) {
   EXPECT_TRUE(write_error);
 }
 
+// The load generator's side: a client-role TlsStream on a socket opened before it connects.
+TEST_F(TlsStreamTest, ClientRoleHandshakesWithItsCertificateAndSniAndEchoes) {
+  const std::string message(100 * 1024, 'z');
+  std::string echoed;
+  bool peer_certificate = false;
+  asio::co_spawn(ioc, [&]() -> asio::awaitable<void> {
+    tcp::socket s = co_await acceptor.async_accept(kToken);
+    TlsStream server(std::move(s), server_tls.native_handle());
+    capture_sni_into(server.native_handle(), &sni);
+    co_await server.async_handshake(asio::ssl::stream_base::server, kToken);
+    X509* peer = SSL_get1_peer_certificate(server.native_handle());
+    peer_certificate = peer && X509_cmp(peer, pki.client.get()) == 0;
+    X509_free(peer);
+    auto got = co_await read_exactly(server, message.size());
+    co_await asio::async_write(server, asio::buffer(got), kToken);
+  }, asio::detached);
+  asio::co_spawn(ioc, [&]() -> asio::awaitable<void> {
+    tcp::socket socket(ioc);
+    socket.open(tcp::v4());
+    TlsStream client(std::move(socket), client_tls.native_handle(), TlsStream::Role::client);
+    SSL_set_tlsext_host_name(client.native_handle(), "acct.iot.us-east-1.trustlane.local");
+    co_await client.next_layer().async_connect(acceptor.local_endpoint(), kToken);
+    co_await client.async_handshake(asio::ssl::stream_base::client, kToken);
+    co_await asio::async_write(client, asio::buffer(message), kToken);
+    echoed = co_await read_exactly(client, message.size());
+  }, asio::detached);
+  ioc.run_for(std::chrono::seconds(20));
+  EXPECT_EQ(sni, "acct.iot.us-east-1.trustlane.local");
+  EXPECT_TRUE(peer_certificate);
+  EXPECT_EQ(echoed, message);
+}
+
 }  // namespace
-}  // namespace trustlane::broker::net
+}  // namespace trustlane::net
