@@ -14,14 +14,25 @@ void FrameReader::feed(ByteView data) {
 }
 
 Result<std::optional<Bytes>, ReasonCode> FrameReader::next() {
+  auto view = next_view();
+  if (!view) return fail(view.error());
+  if (!*view) return std::optional<Bytes>{};
+  return std::optional<Bytes>{Bytes((*view)->begin(), (*view)->end())};
+}
+
+Result<std::optional<ByteView>, ReasonCode> FrameReader::next_view() {
   if (error_) return fail(*error_);
+  if (start_ > 0 && start_ == buffer_.size()) {  // everything handed out: start over (views end here)
+    buffer_.clear();
+    start_ = 0;
+  }
   std::size_t avail = buffered();
-  if (avail < 2) return std::optional<Bytes>{};
+  if (avail < 2) return std::optional<ByteView>{};
   const std::uint8_t* p = buffer_.data() + start_;
   std::size_t remaining = 0;
   std::size_t header = 0;
   for (std::size_t i = 0; i < 4; ++i) {
-    if (1 + i >= avail) return std::optional<Bytes>{};  // length not complete yet
+    if (1 + i >= avail) return std::optional<ByteView>{};  // length not complete yet
     remaining |= static_cast<std::size_t>(p[1 + i] & 0x7F) << (7 * i);
     if ((p[1 + i] & 0x80) == 0) {
       header = 2 + i;
@@ -37,14 +48,9 @@ Result<std::optional<Bytes>, ReasonCode> FrameReader::next() {
     error_ = ReasonCode::packet_too_large;
     return fail(*error_);
   }
-  if (avail < total) return std::optional<Bytes>{};
-  Bytes frame(p, p + total);
+  if (avail < total) return std::optional<ByteView>{};
   start_ += total;
-  if (start_ == buffer_.size()) {
-    buffer_.clear();
-    start_ = 0;
-  }
-  return std::optional<Bytes>{std::move(frame)};
+  return std::optional<ByteView>{ByteView(p, total)};
 }
 
 Bytes FrameReader::take_buffered() {

@@ -21,6 +21,9 @@ class FrameReader {
   // The next whole frame; nullopt when more bytes are needed; MALFORMED_PACKET for a 5-byte
   // length, PACKET_TOO_LARGE over the limit.
   Result<std::optional<Bytes>, ReasonCode> next();
+  // The same without a copy: the frame's bytes inside the reader, valid until the next call to
+  // any member (a reader that decodes each frame at once needs no allocation per frame).
+  Result<std::optional<ByteView>, ReasonCode> next_view();
   std::size_t buffered() const { return buffer_.size() - start_; }
   Bytes take_buffered();  // the bytes not yet returned as frames; the reader is empty after
 

@@ -30,6 +30,28 @@ TEST(FrameReader, AssemblesFramesFedOneByteAtATime) {
   EXPECT_EQ(r.buffered(), 0u);
 }
 
+TEST(FrameReader, ViewsTheFramesItHoldsAndStartsOverOnceAllAreTaken) {
+  FrameReader r(1024);
+  r.feed(B({{0xC0, 0x00}, {0x30, 0x05, 0x00, 0x01}, "t", "hi", {0xE0}}));
+  auto ping = r.next_view();
+  ASSERT_TRUE(ping.ok() && ping.value());
+  EXPECT_EQ(Bytes(ping.value()->begin(), ping.value()->end()), B({{0xC0, 0x00}}));
+  auto publish = r.next_view();
+  ASSERT_TRUE(publish.ok() && publish.value());
+  EXPECT_EQ(Bytes(publish.value()->begin(), publish.value()->end()), B({{0x30, 0x05, 0x00, 0x01}, "t", "hi"}));
+  EXPECT_FALSE(r.next_view().value().has_value());  // half a frame waits
+  EXPECT_EQ(r.buffered(), 1u);
+  r.feed(B({{0x00}}));
+  auto disconnect = r.next_view();
+  ASSERT_TRUE(disconnect.ok() && disconnect.value());
+  EXPECT_EQ(Bytes(disconnect.value()->begin(), disconnect.value()->end()), B({{0xE0, 0x00}}));
+  EXPECT_EQ(r.buffered(), 0u);
+  EXPECT_FALSE(r.next_view().value().has_value());
+  r.feed(B({{0xD0, 0x00}}));  // after everything was taken, the reader starts over
+  EXPECT_EQ(*r.next().value(), B({{0xD0, 0x00}}));
+  EXPECT_EQ(r.buffered(), 0u);
+}
+
 TEST(FrameReader, SeveralFramesInOneFeed) {
   FrameReader r(1024);
   r.feed(B({{0xC0, 0x00, 0xD0, 0x00, 0xE0}}));
