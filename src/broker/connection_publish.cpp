@@ -108,21 +108,20 @@ void Connection::deliver(const Message& message, mqtt::QoS qos, const Subscriber
 }
 
 void Connection::send_publish(const Message& message, mqtt::QoS qos, std::uint32_t subscription_id, bool retain_flag) {
-  mqtt::Publish p;
-  p.topic = message.topic;
-  p.payload = message.payload;
-  p.qos = qos;
-  p.retain = retain_flag;
+  // Encoded from views of the message: one copy of the payload per receiver, into its frame.
+  mqtt::PublishParts p{message.topic, message.payload, qos, retain_flag};
+  mqtt::Properties properties;
   if (version_ == mqtt::Version::v5) {
-    p.properties = message.properties;
-    set_remaining_interval(p.properties, message.expires_at, hub_.now());  // minus the time it waited
-    if (subscription_id) p.properties.subscription_identifiers = {subscription_id};
+    properties = message.properties;
+    set_remaining_interval(properties, message.expires_at, hub_.now());  // minus the time it waited
+    if (subscription_id) properties.subscription_identifiers = {subscription_id};
+    p.properties = &properties;
   }
   if (qos == mqtt::QoS::at_least_once) {
     p.packet_id = next_packet_id();
     p.dup = message.redelivery;
   }
-  Bytes bytes = mqtt::encode(p, version_);
+  Bytes bytes = mqtt::encode_publish(p, version_);
   if (client_max_packet_ && bytes.size() > client_max_packet_) {  // v5 §3.1.2.11.4: drop
     if (qos == mqtt::QoS::at_least_once) hub_.acknowledged(session_, message.seq);
     return;

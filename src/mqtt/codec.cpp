@@ -43,6 +43,8 @@ PacketType type_of(const Packet& p) {
 }
 
 Bytes encode(const Packet& packet, Version version) {
+  if (const auto* p = std::get_if<Publish>(&packet))
+    return encode_publish({p->topic, p->payload, p->qos, p->retain, p->dup, p->packet_id, &p->properties}, version);
   Bytes body;
   PacketType type = type_of(packet);
   std::uint8_t flags = std::visit(
@@ -50,13 +52,13 @@ Bytes encode(const Packet& packet, Version version) {
         using T = std::decay_t<decltype(p)>;
         if constexpr (std::is_same_v<T, Connect>) return encode_connect(p, body);
         else if constexpr (std::is_same_v<T, Connack>) return encode_connack(p, body, version);
-        else if constexpr (std::is_same_v<T, Publish>) return encode_publish(p, body, version);
         else if constexpr (std::is_base_of_v<AckFields, T>) return encode_ack(type, p, body, version);
         else if constexpr (std::is_same_v<T, Subscribe>) return encode_subscribe(p, body, version);
         else if constexpr (std::is_same_v<T, Suback>) return encode_suback(p, body, version);
         else if constexpr (std::is_same_v<T, Unsubscribe>) return encode_unsubscribe(p, body, version);
         else if constexpr (std::is_same_v<T, Unsuback>) return encode_unsuback(p, body, version);
-        else if constexpr (std::is_same_v<T, Pingreq> || std::is_same_v<T, Pingresp>) return 0;
+        else if constexpr (std::is_same_v<T, Pingreq> || std::is_same_v<T, Pingresp> || std::is_same_v<T, Publish>)
+          return 0;  // (PUBLISH returned above)
         else {
           static_assert(std::is_same_v<T, Disconnect> || std::is_same_v<T, Auth>);
           assert(!(std::is_same_v<T, Auth> && version == Version::v3_1_1) && "AUTH does not exist in 3.1.1");

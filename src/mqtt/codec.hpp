@@ -20,4 +20,18 @@ Result<Packet, ReasonCode> decode(ByteView frame, Version version);
 // field the version cannot carry (AUTH in 3.1.1) or a value out of range is a programming error.
 Bytes encode(const Packet& packet, Version version);
 
+// A PUBLISH from views of its parts, in one allocation and one copy of the payload. The broker
+// encodes each message once per receiver: building a Publish (then a Packet, then a body) per
+// receiver copied a 4 KB payload four times. encode(Publish) goes through the same code.
+struct PublishParts {
+  std::string_view topic;
+  ByteView payload;
+  QoS qos = QoS::at_most_once;
+  bool retain = false;
+  bool dup = false;
+  std::uint16_t packet_id = 0;             // QoS 1 and 2 only
+  const Properties* properties = nullptr;  // v5 only; nullptr: none
+};
+Bytes encode_publish(const PublishParts& publish, Version version);
+
 }  // namespace trustlane::mqtt

@@ -25,7 +25,6 @@ Decoded decode_disconnect_or_auth(PacketType type, std::uint8_t flags, Reader& i
 // Each encoder appends the body and returns the fixed-header flags nibble.
 std::uint8_t encode_connect(const Connect& p, Bytes& body);
 std::uint8_t encode_connack(const Connack& p, Bytes& body, Version v);
-std::uint8_t encode_publish(const Publish& p, Bytes& body, Version v);
 std::uint8_t encode_ack(PacketType type, const AckFields& p, Bytes& body, Version v);
 std::uint8_t encode_subscribe(const Subscribe& p, Bytes& body, Version v);
 std::uint8_t encode_suback(const Suback& p, Bytes& body, Version v);

@@ -1,4 +1,6 @@
 // PUBLISH (§3.3): flags DUP/QoS/RETAIN, topic, packet id (QoS > 0), [properties], payload.
+#include <cassert>
+
 #include "mqtt/codec_detail.hpp"
 
 namespace trustlane::mqtt::detail {
@@ -32,15 +34,30 @@ Decoded decode_publish(std::uint8_t flags, Reader& in, Version v) {
   return Packet{std::move(p)};
 }
 
-std::uint8_t encode_publish(const Publish& p, Bytes& body, Version v) {
-  put_utf8(body, p.topic);
-  if (p.qos != QoS::at_most_once) put_u16(body, p.packet_id);
-  if (v == Version::v5) encode_properties(body, p.properties, PropertyContext::publish);
-  body.insert(body.end(), p.payload.begin(), p.payload.end());
+
+}  // namespace trustlane::mqtt::detail
+
+namespace trustlane::mqtt {
+
+Bytes encode_publish(const PublishParts& p, Version v) {
+  assert(p.topic.size() <= 65535);
+  Bytes properties;  // small: encoded first so the Remaining Length is known before the payload
+  if (v == Version::v5) encode_properties(properties, p.properties ? *p.properties : Properties{}, PropertyContext::publish);
+  const bool has_id = p.qos != QoS::at_most_once;
+  const std::size_t body = 2 + p.topic.size() + (has_id ? 2 : 0) + properties.size() + p.payload.size();
+  assert(body <= kMaxVarint);
   std::uint8_t flags = static_cast<std::uint8_t>(static_cast<std::uint8_t>(p.qos) << 1);
   if (p.dup) flags |= 0x08;
   if (p.retain) flags |= 0x01;
-  return flags;
+  Bytes out;
+  out.reserve(1 + 4 + body);
+  out.push_back(static_cast<std::uint8_t>(static_cast<std::uint8_t>(PacketType::publish) << 4 | flags));
+  put_varint(out, static_cast<std::uint32_t>(body));
+  put_utf8(out, p.topic);
+  if (has_id) put_u16(out, p.packet_id);
+  out.insert(out.end(), properties.begin(), properties.end());
+  out.insert(out.end(), p.payload.begin(), p.payload.end());
+  return out;
 }
 
-}  // namespace trustlane::mqtt::detail
+}  // namespace trustlane::mqtt

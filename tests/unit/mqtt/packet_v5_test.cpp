@@ -94,6 +94,24 @@ TEST(PacketV5, PublishWithAllPublishProperties) {
                     p, V5);
 }
 
+// The broker's path: a PUBLISH from views of a message's parts, the same bytes as encode().
+TEST(PacketV5, PublishFromPartsMatchesEncodeOfThePacket) {
+  Publish p;
+  p.qos = QoS::at_least_once;
+  p.topic = "t/1";
+  p.packet_id = 0x1234;
+  p.dup = true;
+  p.retain = true;
+  p.properties.message_expiry_interval = 10;
+  p.payload.assign(200, 0x5A);  // a two-byte Remaining Length
+  const PublishParts parts{p.topic, p.payload, p.qos, p.retain, p.dup, p.packet_id, &p.properties};
+  EXPECT_EQ(encode_publish(parts, V5), encode(p, V5));
+  EXPECT_EQ(encode_publish(parts, Version::v3_1_1), encode(p, Version::v3_1_1));  // no properties in 3.1.1
+  // No properties given: v5 still carries an empty property section.
+  PublishParts bare{"t", {}, QoS::at_most_once};
+  EXPECT_EQ(encode_publish(bare, V5), B({{0x30, 0x04, 0x00, 0x01}, "t", {0x00}}));
+}
+
 TEST(PacketV5, PublishWithAliasOnlyHasEmptyTopic) {
   Publish p;
   p.properties.topic_alias = 2;
