@@ -1,5 +1,6 @@
 #include "broker/net/core.hpp"
 
+#include <algorithm>
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/post.hpp>
@@ -258,6 +259,25 @@ void Core::drain() {
 }
 
 void Core::hand_off() {
+  // Smallest batches first: those are acknowledgements to publishers, who wait for them (a QoS 1
+  // publisher's in-flight window), while the messages fanned out to subscribers wait for nothing.
+  // Posted in dirty order, a publisher's PUBACK was written only after its owner thread had
+  // encrypted every fan-out batch of the drain before it (a QoS 1 fan-out ran at its window's
+  // round trip, not at the cores' speed).
+  if (outgoing_.size() > 1) {
+    auto bytes_for = [this](TlsSession* key) {
+      std::size_t n = 0;
+      if (auto it = entries_.find(key); it != entries_.end())
+        for (const auto& frame : it->second.outbox) n += frame.size();
+      return n;
+    };
+    std::vector<std::pair<std::size_t, TlsSession*>> by_size;
+    by_size.reserve(outgoing_.size());
+    for (TlsSession* key : outgoing_) by_size.emplace_back(bytes_for(key), key);
+    std::stable_sort(by_size.begin(), by_size.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (std::size_t i = 0; i < by_size.size(); ++i) outgoing_[i] = by_size[i].second;
+  }
   for (TlsSession* key : outgoing_) {
     auto it = entries_.find(key);
     if (it == entries_.end()) continue;
