@@ -93,9 +93,10 @@ void Connection::on_bytes(ByteView data) {
   if (state_ == State::closed) return;
   reader_.feed(data);
   while (state_ != State::closed) {
-    auto frame = reader_.next();
+    auto frame = reader_.next_view();  // decoded at once: no copy of the frame
     if (!frame.ok()) return fail(frame.error());
     if (!frame.value()) return;
+    const std::size_t frame_size = frame.value()->size();
     auto packet = mqtt::decode(*frame.value(), version_);
     if (!packet.ok()) {
       if (state_ == State::awaiting_connect && packet.error() == ReasonCode::unsupported_protocol_version) {
@@ -106,7 +107,7 @@ void Connection::on_bytes(ByteView data) {
       return fail(packet.error());
     }
     last_packet_ = now();
-    handle(std::move(packet.value()), frame.value()->size());
+    handle(std::move(packet.value()), frame_size);
   }
 }
 
