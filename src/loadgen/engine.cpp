@@ -1,7 +1,8 @@
 // The Asio half of the load generator (the only translation unit of the module with Asio).
 // Every client runs on its own strand: a session coroutine (connect, handshake, CONNECT,
-// SUBSCRIBE, then reading), a writer (one queue, one write at a time, queued packets coalesced
-// into one TLS record) and, once the load starts, a publisher. TLS is the broker's own
+// SUBSCRIBE, then reading), a writer (packets are appended to one buffer that the writer swaps
+// out and writes whole, so queued packets leave together) and, once the load starts, a
+// publisher that patches a pre-encoded PUBLISH instead of encoding each message. TLS is the broker's own
 // `net::TlsStream` (OpenSSL on the socket, no BIO pair): the generator shares the cores with the
 // broker it measures, so every copy it saves is CPU the broker gets. The calling thread
 // orchestrates the phases and polls shared counters; each phase has a deadline, so a run always
@@ -17,7 +18,6 @@
 
 #include <atomic>
 #include <cstring>
-#include <deque>
 #include <map>
 #include <mutex>
 #include <random>
@@ -27,6 +27,7 @@
 #include "device/tls_context.hpp"
 #include "mqtt/codec.hpp"
 #include "mqtt/frame_reader.hpp"
+#include "loadgen/message.hpp"
 #include "net/tls_stream.hpp"
 
 namespace trustlane::loadgen {
@@ -47,7 +48,6 @@ std::uint64_t raise_open_files_limit() {
 
 namespace {
 
-constexpr std::size_t kHeader = 20;  // payload: send time (ns), publisher index, sequence
 constexpr std::size_t kMaxFrame = 1 << 20;
 // Bytes a reader takes in one go before it lets the strand's other work run.
 constexpr std::size_t kReadBurst = 256 * 1024;
@@ -72,14 +72,6 @@ std::uint64_t ns_of(Clock::time_point t) {
 }
 std::uint64_t now_ns() { return ns_of(Clock::now()); }
 
-void put(Bytes& b, std::size_t at, std::uint64_t v, std::size_t n) {
-  for (std::size_t i = 0; i < n; ++i) b[at + i] = static_cast<std::uint8_t>(v >> (8 * (n - 1 - i)));
-}
-std::uint64_t get(ByteView b, std::size_t at, std::size_t n) {
-  std::uint64_t v = 0;
-  for (std::size_t i = 0; i < n; ++i) v = (v << 8) | b[at + i];
-  return v;
-}
 
 enum class Mode { connect, idle, pubsub };
 
@@ -92,8 +84,13 @@ struct Client : std::enable_shared_from_this<Client> {
   asio::awaitable<void> writer();
   asio::awaitable<void> publisher();
   asio::awaitable<void> watchdog();
-  void send(Bytes bytes) {
-    queue.push_back(std::move(bytes));
+  void send(const Bytes& bytes) { send(ByteView(bytes)); }
+  void send(ByteView bytes) {
+    pending.insert(pending.end(), bytes.begin(), bytes.end());
+    queued();
+  }
+  void queued() {  // one more packet in `pending`: wake the writer
+    ++pending_packets;
     wake.cancel();
   }
   void close() {
@@ -119,7 +116,8 @@ struct Client : std::enable_shared_from_this<Client> {
   mqtt::FrameReader reader{kMaxFrame};
   std::string client_id;
   ClientRole role;
-  std::deque<Bytes> queue;
+  Bytes pending, writing;  // appended to by send(); swapped out and written by writer()
+  std::size_t pending_packets = 0;
   bool closed = false, connected = false, subscribed = false, finishing = false, close_after_flush = false;
   bool counted_attempt_done = false;
   Clock::time_point started;
@@ -203,7 +201,7 @@ asio::awaitable<void> Client::writer() {
   auto self = shared_from_this();
   boost::system::error_code ec;
   while (!closed) {
-    if (queue.empty()) {
+    if (pending.empty()) {
       if (close_after_flush) {
         // Half a moment for the DISCONNECT to leave before the socket goes.
         boost::system::error_code ignored;
@@ -216,17 +214,17 @@ asio::awaitable<void> Client::writer() {
       co_await wake.async_wait(asio::redirect_error(asio::use_awaitable, ec));
       continue;
     }
-    Bytes batch = std::move(queue.front());
-    queue.pop_front();
-    while (!queue.empty() && batch.size() < 16384) {
-      batch.insert(batch.end(), queue.front().begin(), queue.front().end());
-      queue.pop_front();
-    }
+    // Both buffers keep their capacity: no allocation per message once the load runs.
+    writing.swap(pending);
+    pending.clear();
+    pending_packets = 0;
+    const auto batch = asio::buffer(writing);
     // Straight onto the socket when it has room (the usual case); wait only for the rest.
-    std::size_t written = stream.write_some(asio::buffer(batch), ec);
-    while (!ec && written < batch.size()) written += stream.write_some(asio::buffer(batch) + written, ec);
+    std::size_t written = stream.write_some(batch, ec);
+    while (!ec && written < batch.size()) written += stream.write_some(batch + written, ec);
     if (ec == asio::error::would_block)
-      co_await asio::async_write(stream, asio::buffer(batch) + written, asio::redirect_error(asio::use_awaitable, ec));
+      co_await asio::async_write(stream, batch + written, asio::redirect_error(asio::use_awaitable, ec));
+    writing.clear();
     space.cancel();
     if (ec) {
       if (!finishing) s.error("write");
@@ -241,14 +239,13 @@ void Client::on_publish(const mqtt::Publish& p) {
     ack.packet_id = p.packet_id;
     send(mqtt::encode(ack, s.o.version));
   }
-  if (p.payload.size() < kHeader) {
+  const auto stamp = read_stamp(p.payload);
+  if (!stamp) {
     s.error("foreign-message");
     return;
   }
-  const std::uint64_t sent_at = get(p.payload, 0, 8);
-  const auto publisher = static_cast<std::uint32_t>(get(p.payload, 8, 4));
-  const std::uint64_t seq = get(p.payload, 12, 8);
-  auto [it, fresh] = last_seq.try_emplace(publisher, seq);
+  const std::uint64_t sent_at = stamp->sent_ns, seq = stamp->sequence;
+  auto [it, fresh] = last_seq.try_emplace(stamp->publisher, seq);
   if (!fresh) {
     if (seq <= it->second) {
       ++s.dup;
@@ -359,7 +356,7 @@ asio::awaitable<void> Client::session() {
         }
         reader.feed(ByteView(static_cast<const std::uint8_t*>(buffer.data()), n));
         while (good) {
-          auto frame = reader.next();
+          auto frame = reader.next_view();  // decoded at once: no copy of the frame
           if (!frame) {
             s.error("malformed-frame");
             good = false;
@@ -397,7 +394,7 @@ asio::awaitable<void> Client::publisher() {
                                                                    : std::chrono::nanoseconds(0);
   // Spread the first publishes over one interval so rate-limited publishers do not move in step.
   auto next = Clock::now() + (per_second > 0 ? interval * static_cast<std::int64_t>(index % 97) / 97 : std::chrono::nanoseconds(0));
-  const std::size_t size = std::max(load.payload, kHeader);
+  const PublishTemplate message(*role.publish, load.qos, load.payload, s.o.version);
   std::uint64_t seq = 0;
   boost::system::error_code ec;
   while (!closed && !finishing && Clock::now() < stop_at && (load.per_publisher == 0 || seq < load.per_publisher)) {
@@ -415,26 +412,18 @@ asio::awaitable<void> Client::publisher() {
         co_await space.async_wait(asio::redirect_error(asio::use_awaitable, ec));
       }
     } else {
-      while (queue.size() >= 8 && !closed && Clock::now() < stop_at) {
+      while (pending_packets >= 8 && !closed && Clock::now() < stop_at) {
         space.expires_at(stop_at);
         co_await space.async_wait(asio::redirect_error(asio::use_awaitable, ec));
       }
     }
     if (closed || Clock::now() >= stop_at) break;
-    mqtt::Publish p;
-    p.qos = load.qos;
-    p.topic = *role.publish;
-    if (p.qos == mqtt::QoS::at_least_once) {
+    if (load.qos == mqtt::QoS::at_least_once) {
       last_id = static_cast<std::uint16_t>(last_id == 65535 ? 1 : last_id + 1);
-      p.packet_id = last_id;
       ++inflight;
     }
-    p.payload.assign(size, 0x2e);
-    ++seq;
-    put(p.payload, 0, now_ns(), 8);
-    put(p.payload, 8, index, 4);
-    put(p.payload, 12, seq, 8);
-    send(mqtt::encode(p, s.o.version));
+    message.append_to(pending, last_id, {now_ns(), static_cast<std::uint32_t>(index), ++seq});
+    queued();
     ++s.sent;
     s.expected += copies;
   }
@@ -697,7 +686,7 @@ Report run_pubsub(const EngineOptions& o, const Identities& ids, const PubSubLoa
   r.settings["topology"] = to_string(load.topology);
   r.settings["n"] = std::to_string(load.n);
   r.settings["qos"] = std::to_string(static_cast<int>(load.qos));
-  r.settings["payload"] = std::to_string(std::max(load.payload, kHeader));
+  r.settings["payload"] = std::to_string(std::max(load.payload, kStampSize));
   r.settings["rate"] = load.rate > 0 ? std::to_string(static_cast<std::uint64_t>(load.rate)) : "max";
   run.finish_all();
   run.stop();
