@@ -51,6 +51,17 @@ class CloudTest(E2ETest):
         self.start_cloud()
 
     def start_cloud(self, extra=None):
+        # A port picked free can be taken before the cloud binds it (tests run in parallel, and
+        # their client sockets draw local ports from the same range): pick again, twice at most.
+        for attempt in range(3):
+            try:
+                return self.launch_cloud(extra)
+            except RuntimeError:
+                if attempt == 2 or "Address already in use" not in self.cloud.log():
+                    raise
+
+    def launch_cloud(self, extra=None):
+        """One attempt: free ports, `cloud serve`, wait until it is ready."""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         extra = list(extra or [])

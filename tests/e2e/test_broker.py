@@ -219,10 +219,10 @@ def connack_code(pkt):
 class BrokerTest(CloudTest):
     """A cloud with its broker on free ports; helpers to make devices through the AWS CLI."""
 
-    def start_cloud(self, extra=None):
+    def launch_cloud(self, extra=None):
         self.mqtt_port = free_port()
         self.alpn_port = free_port()
-        cloud = super().start_cloud(["--mqtt", f"127.0.0.1:{self.mqtt_port}",
+        cloud = super().launch_cloud(["--mqtt", f"127.0.0.1:{self.mqtt_port}",
                                      "--mqtt-alpn", f"127.0.0.1:{self.alpn_port}", *(extra or [])])
         wait_for_port(self.mqtt_port, proc=cloud.proc)
         self.root = self.path("root-ca.pem")
