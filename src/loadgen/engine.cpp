@@ -84,7 +84,6 @@ struct Client : std::enable_shared_from_this<Client> {
   asio::awaitable<void> writer();
   asio::awaitable<void> publisher();
   asio::awaitable<void> watchdog();
-  void send(const Bytes& bytes) { send(ByteView(bytes)); }
   void send(ByteView bytes) {
     pending.insert(pending.end(), bytes.begin(), bytes.end());
     queued();

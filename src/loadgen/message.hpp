@@ -32,11 +32,9 @@ class PublishTemplate {
 
   // Appends one whole PUBLISH frame to `out`; `packet_id` is ignored for QoS 0.
   void append_to(Bytes& out, std::uint16_t packet_id, const Stamp& stamp) const;
-  std::size_t payload_size() const { return payload_size_; }
 
  private:
   Bytes frame_;
-  std::size_t payload_size_;
   std::size_t packet_id_at_ = 0;  // 0: QoS 0, no packet id
   std::size_t payload_at_ = 0;
 };

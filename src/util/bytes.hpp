@@ -32,6 +32,10 @@ inline void put_u16(Bytes& out, std::uint16_t v) {
 inline void put_u32(Bytes& out, std::uint32_t v) {
   for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<std::uint8_t>(v >> shift));
 }
+inline void put_u64(Bytes& out, std::uint64_t v) {
+  put_u32(out, static_cast<std::uint32_t>(v >> 32));
+  put_u32(out, static_cast<std::uint32_t>(v));
+}
 inline std::optional<std::uint16_t> get_u16(ByteView in, std::size_t at = 0) {
   if (in.size() < at + 2) return std::nullopt;
   return static_cast<std::uint16_t>(in[at] << 8 | in[at + 1]);
@@ -40,6 +44,11 @@ inline std::optional<std::uint32_t> get_u32(ByteView in, std::size_t at = 0) {
   if (in.size() < at + 4) return std::nullopt;
   return std::uint32_t{in[at]} << 24 | std::uint32_t{in[at + 1]} << 16 | std::uint32_t{in[at + 2]} << 8 |
          std::uint32_t{in[at + 3]};
+}
+inline std::optional<std::uint64_t> get_u64(ByteView in, std::size_t at = 0) {
+  auto high = get_u32(in, at), low = get_u32(in, at + 4);
+  if (!high || !low) return std::nullopt;
+  return std::uint64_t{*high} << 32 | *low;
 }
 inline Bytes be_u32(std::uint32_t v) { Bytes b; put_u32(b, v); return b; }
 

@@ -54,6 +54,16 @@ TEST(BigEndian, ReadersStopAtTheEnd) {
   EXPECT_EQ(be_u32(0xF0000101), (Bytes{0xF0, 0x00, 0x01, 0x01}));
 }
 
+TEST(BigEndian, SixtyFourBitsRoundTripAndStopAtTheEnd) {
+  Bytes b;
+  put_u64(b, 0x0102030405060708ull);
+  EXPECT_EQ(b, (Bytes{1, 2, 3, 4, 5, 6, 7, 8}));
+  EXPECT_EQ(get_u64(b), 0x0102030405060708ull);
+  b.push_back(9);
+  EXPECT_EQ(get_u64(b, 1), 0x0203040506070809ull);
+  EXPECT_FALSE(get_u64(b, 2));
+}
+
 TEST(ConstantTime, Compare) {
   EXPECT_TRUE(equal_constant_time(as_bytes("abc"), as_bytes("abc")));
   EXPECT_FALSE(equal_constant_time(as_bytes("abc"), as_bytes("abd")));
