@@ -1,5 +1,7 @@
 #include "ledger/jws.hpp"
 
+#include "ledger/jws_element.hpp"
+
 #include "crypto/error.hpp"
 
 namespace trustlane::ledger {
@@ -24,37 +26,42 @@ Result<nlohmann::json, std::string> jws_decode_protected_header(std::string_view
   return header;
 }
 
-Result<ParsedJws, std::string> jws_parse(const nlohmann::json& jws, bool decode_protected_header) {
-  if (!jws.is_object()) return fail(std::string("entry is not a JSON object"));
-  auto text = [&](const char* name) -> const std::string* {
-    auto it = jws.find(name);
-    return it != jws.end() && it->is_string() ? it->get_ptr<const std::string*>() : nullptr;
-  };
-  const std::string* protected_b64 = text("protected");
-  const std::string* payload_b64 = text("payload");
-  const std::string* signature_b64 = text("signature");
-  if (!protected_b64 || !payload_b64 || !signature_b64)
+Result<ParsedJws, std::string> jws_from_element(simdjson::dom::element jws, bool decode_protected_header) {
+  simdjson::dom::object object;
+  if (jws.get(object)) return fail(std::string("entry is not a JSON object"));
+  std::string_view protected_b64, payload_b64, signature_b64;
+  if (object["protected"].get(protected_b64) || object["payload"].get(payload_b64) ||
+      object["signature"].get(signature_b64))
     return fail(std::string("not a flattened JWS (protected, payload and signature strings required)"));
   ParsedJws out;
   if (decode_protected_header) {
-    auto header = jws_decode_protected_header(*protected_b64);
+    auto header = jws_decode_protected_header(protected_b64);
     if (!header) return fail(header.error());
     out.protected_header = std::move(header.value());
   }
-  auto payload = base64url_decode(*payload_b64);
+  auto payload = base64url_decode(payload_b64);
   if (!payload) return fail(std::string("payload is not base64url"));
   out.payload = to_string(*payload);
-  auto signature = base64url_decode(*signature_b64);
+  auto signature = base64url_decode(signature_b64);
   if (!signature) return fail(std::string("signature is not base64url"));
   out.signature = std::move(*signature);
-  if (auto it = jws.find("header"); it != jws.end()) {
-    if (!it->is_object()) return fail(std::string("unprotected header is not a JSON object"));
-    out.header = *it;
+  if (simdjson::dom::element header; !object["header"].get(header)) {
+    if (!header.is_object()) return fail(std::string("unprotected header is not a JSON object"));
+    out.header_json = simdjson::minify(header);
   } else {
-    out.header = nlohmann::json::object();
+    out.header_json = "{}";
   }
-  out.signing_input = *protected_b64 + "." + *payload_b64;
+  out.signing_input.reserve(protected_b64.size() + 1 + payload_b64.size());
+  out.signing_input.append(protected_b64).append(".").append(payload_b64);
   return out;
+}
+
+Result<ParsedJws, std::string> jws_parse(std::string_view json_text, bool decode_protected_header) {
+  thread_local simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  if (auto error = parser.parse(json_text.data(), json_text.size()).get(root))
+    return fail("not JSON: " + std::string(simdjson::error_message(error)));
+  return jws_from_element(root, decode_protected_header);
 }
 
 bool jws_verify_es256(const ParsedJws& jws, const crypto::Key& key) {

@@ -1,5 +1,7 @@
 #include "ledger/reader.hpp"
 
+#include "ledger/array_splitter.hpp"
+
 #include <algorithm>
 #include <atomic>
 #include <optional>
@@ -12,12 +14,14 @@ namespace trustlane::ledger {
 namespace {
 
 constexpr std::size_t kChunk = 1024;
+constexpr std::size_t kReadBlock = 1 << 20;
+constexpr std::size_t kMaxEntryBytes = 1 << 20;  // a real entry is about 5 KB
 
 using ChunkResults = std::vector<std::optional<Result<VerifiedEntry, RejectedEntry>>>;
 
-// Verifies one chunk on worker threads while the caller parses the next one: parsing (one thread,
-// half a gigabyte for 100,000 chips) and verification (every core) overlap instead of taking
-// turns. At most one chunk is in flight, so memory stays at two chunks.
+// Verifies one chunk on worker threads while the caller reads the next one: reading (one thread,
+// half a gigabyte for 100,000 chips, split into entries but not parsed) and parsing plus
+// verification (every core) overlap. At most one chunk is in flight, so memory stays at two chunks.
 class ChunkPipeline {
  public:
   ChunkPipeline(const Verifier& verifier, unsigned threads) : verifier_(verifier), threads_(std::max(1u, threads)) {}
@@ -27,7 +31,7 @@ class ChunkPipeline {
 
   bool busy() const { return !pool_.empty(); }
 
-  void start(std::vector<nlohmann::json> chunk, std::size_t first_index) {
+  void start(std::vector<std::string> chunk, std::size_t first_index) {
     chunk_ = std::move(chunk);
     first_ = first_index;
     results_.assign(chunk_.size(), std::nullopt);
@@ -53,17 +57,21 @@ class ChunkPipeline {
 
   const Verifier& verifier_;
   unsigned threads_;
-  std::vector<nlohmann::json> chunk_;
+  std::vector<std::string> chunk_;
   std::size_t first_ = 0;
   ChunkResults results_;
   std::atomic<std::size_t> next_{0};
   std::vector<std::thread> pool_;
 };
 
-// Duplicates are decided in ledger order, so "the first one wins" is deterministic.
+// Duplicates are decided in ledger order, so "the first one wins" is deterministic. An entry
+// that is not JSON makes the whole file invalid: nothing of it may be imported.
 void merge(ChunkResults results, DuplicateFilter& duplicates, VerifiedLedger& out) {
   for (auto& r : results) {
-    if (!*r) {
+    if (!*r && r->error().reason == Rejection::InvalidJson) {
+      throw std::runtime_error("the ledger is not valid JSON (nothing imported): entry " +
+                               std::to_string(out.accepted.size() + out.rejected.size()) + ": " + r->error().detail);
+    } else if (!*r) {
       out.rejected.push_back(r->error());
     } else if (!duplicates.first_time(r->value())) {
       out.rejected.push_back({r->value().unique_id, Rejection::Duplicate, "the same chip appears earlier in the ledger"});
@@ -79,38 +87,29 @@ VerifiedLedger verify_ledger(std::istream& in, const Verifier& verifier, unsigne
   VerifiedLedger out;
   DuplicateFilter duplicates;
   ChunkPipeline pipeline(verifier, threads);
-  std::vector<nlohmann::json> chunk;
+  ArraySplitter splitter(kMaxEntryBytes);
+  std::vector<std::string> chunk;
   std::size_t chunk_first = 0;
   auto hand_over = [&] {  // the full chunk goes to the pool once the one before it is merged
     if (pipeline.busy()) merge(pipeline.finish(), duplicates, out);
+    chunk_first = out.total;
+    out.total += chunk.size();
     pipeline.start(std::move(chunk), chunk_first);
     chunk = {};
-    chunk_first = out.total;
-  };
-  bool top_is_array = false, started = false;
-  using event = nlohmann::json::parse_event_t;
-  auto on_event = [&](int depth, event e, nlohmann::json& parsed) -> bool {
-    if (!started) {
-      started = true;
-      top_is_array = e == event::array_start;
-    }
-    if (!top_is_array || depth != 1) return true;
-    // A complete element of the top-level array: take it and keep nothing in the parse tree.
-    if (e == event::object_end || e == event::array_end || e == event::value) {
-      chunk.push_back(std::move(parsed));
-      ++out.total;
-      if (chunk.size() == kChunk) hand_over();
-      return false;
-    }
-    return true;
   };
   try {
-    auto doc = nlohmann::json::parse(in, on_event);
-    (void)doc;
-  } catch (const nlohmann::json::parse_error& e) {
+    std::string block(kReadBlock, '\0');
+    while (in) {
+      in.read(block.data(), static_cast<std::streamsize>(block.size()));
+      splitter.feed(std::string_view(block.data(), static_cast<std::size_t>(in.gcount())), chunk);
+      if (chunk.size() >= kChunk) hand_over();
+    }
+    if (in.bad()) throw std::runtime_error("cannot read the ledger (nothing imported)");
+    splitter.finish();
+  } catch (const ArraySyntaxError& e) {
+    if (e.not_an_array) throw std::runtime_error("the ledger is not a JSON array of entries (nothing imported)");
     throw std::runtime_error(std::string("the ledger is not valid JSON (nothing imported): ") + e.what());
   }
-  if (!top_is_array) throw std::runtime_error("the ledger is not a JSON array of entries (nothing imported)");
   hand_over();
   merge(pipeline.finish(), duplicates, out);
   return out;

@@ -2,6 +2,7 @@
 
 #include "crypto/digest.hpp"
 #include "ledger/jws.hpp"
+#include "ledger/jws_element.hpp"
 #include "util/bytes.hpp"
 
 namespace trustlane::ledger {
@@ -16,6 +17,7 @@ std::string_view to_string(Rejection r) {
     case Rejection::KeyMismatch: return "key-mismatch";
     case Rejection::UniqueIdMismatch: return "unique-id-mismatch";
     case Rejection::Duplicate: return "duplicate";
+    case Rejection::InvalidJson: return "invalid-json";
   }
   return "unknown";
 }
@@ -28,14 +30,6 @@ const std::string* string_member(const nlohmann::json& j, const char* name) {
   return it != j.end() && it->is_string() ? it->get_ptr<const std::string*>() : nullptr;
 }
 
-// A member of an object, or null when `j` is not an object or lacks it (never throws).
-const nlohmann::json& member(const nlohmann::json& j, const char* name) {
-  static const nlohmann::json null_value;
-  if (!j.is_object()) return null_value;
-  auto it = j.find(name);
-  return it != j.end() ? *it : null_value;
-}
-
 Bytes strip_leading_zeros(Bytes b) {
   std::size_t i = 0;
   while (i + 1 < b.size() && b[i] == 0) ++i;
@@ -46,20 +40,44 @@ Bytes strip_leading_zeros(Bytes b) {
 // `first_only`: only the leaf is used, so only it is parsed as X.509 (OpenSSL 3.0 spends ~100 µs
 // decoding each certificate's key); the others must still be base64 strings. `leaf_der`, when
 // given, gets the leaf's bytes as received.
-std::optional<std::vector<crypto::Certificate>> parse_x5c(const nlohmann::json& j, bool first_only = false,
-                                                          Bytes* leaf_der = nullptr) {
-  auto it = j.find("x5c");
-  if (it == j.end() || !it->is_array() || it->empty() || it->size() > 8) return std::nullopt;
+std::optional<std::vector<crypto::Certificate>> parse_x5c(const std::vector<std::string_view>& items,
+                                                          bool first_only = false, Bytes* leaf_der = nullptr) {
+  if (items.empty() || items.size() > 8) return std::nullopt;
   std::vector<crypto::Certificate> out;
-  for (const auto& item : *it) {
-    if (!item.is_string()) return std::nullopt;
-    auto der = base64_decode(item.get_ref<const std::string&>());
+  for (auto item : items) {
+    auto der = base64_decode(item);
     if (!der) return std::nullopt;
     if (first_only && !out.empty()) continue;
     auto cert = crypto::Certificate::from_der_lazy_key(*der);
     if (!cert) return std::nullopt;
     out.push_back(std::move(*cert));
     if (leaf_der && out.size() == 1) *leaf_der = std::move(*der);
+  }
+  return out;
+}
+
+// The x5c member's strings, or nothing when it is missing, not an array or holds a non-string
+// (a protected header, parsed once per ledger with nlohmann).
+std::optional<std::vector<std::string_view>> x5c_strings(const nlohmann::json& j) {
+  auto it = j.find("x5c");
+  if (it == j.end() || !it->is_array()) return std::nullopt;
+  std::vector<std::string_view> out;
+  for (const auto& item : *it) {
+    if (!item.is_string()) return std::nullopt;
+    out.push_back(item.get_ref<const std::string&>());
+  }
+  return out;
+}
+
+// The same for a JWK of an entry's payload, parsed with simdjson.
+std::optional<std::vector<std::string_view>> x5c_strings(simdjson::dom::object jwk) {
+  simdjson::dom::array array;
+  if (jwk["x5c"].get(array)) return std::nullopt;
+  std::vector<std::string_view> out;
+  for (auto item : array) {
+    std::string_view text;
+    if (item.get(text)) return std::nullopt;
+    out.push_back(text);
   }
   return out;
 }
@@ -119,7 +137,8 @@ Verifier::SignerVerdict Verifier::check_signer(const nlohmann::json& header) con
     v.rejection = std::pair{r, std::move(detail)};
     return v;
   };
-  auto signer_chain = parse_x5c(header);
+  auto signer_strings = x5c_strings(header);
+  auto signer_chain = signer_strings ? parse_x5c(*signer_strings) : std::nullopt;
   if (!signer_chain) return reject(Rejection::Malformed, "protected header x5c missing or not DER certificates");
   const crypto::Certificate& signer = signer_chain->front();
   if (trust_.signer && !same_cert(signer, *trust_.signer))
@@ -137,15 +156,23 @@ Verifier::SignerVerdict Verifier::check_signer(const nlohmann::json& header) con
   return v;
 }
 
-Result<VerifiedEntry, RejectedEntry> Verifier::verify(const nlohmann::json& entry, std::size_t index) const {
+Result<VerifiedEntry, RejectedEntry> Verifier::verify(std::string_view entry_json, std::size_t index) const {
+  // One parser per thread for each of the two documents of an entry (the entry, then its
+  // payload): their buffers are reused, so an entry costs no allocation for its parse.
+  thread_local simdjson::dom::parser entry_parser, payload_parser;
   std::string claimed = "#" + std::to_string(index);
-  if (auto* uid = string_member(member(entry, "header"), "uniqueId")) claimed = *uid;
   auto reject = [&](Rejection r, std::string detail) { return fail(RejectedEntry{claimed, r, std::move(detail)}); };
 
-  auto jws = jws_parse(entry, /*decode_protected_header=*/false);
+  simdjson::dom::element entry;
+  if (auto error = entry_parser.parse(entry_json.data(), entry_json.size()).get(entry))
+    return reject(Rejection::InvalidJson, simdjson::error_message(error));
+  if (std::string_view uid; !entry["header"]["uniqueId"].get(uid)) claimed = uid;
+
+  auto jws = jws_from_element(entry, /*decode_protected_header=*/false);
   if (!jws) return reject(Rejection::Malformed, jws.error());
-  auto payload = nlohmann::json::parse(jws->payload, nullptr, false);
-  if (auto* uid = string_member(payload, "uniqueId")) claimed = *uid;
+  simdjson::dom::element payload;
+  const bool payload_parsed = !payload_parser.parse(jws->payload).get(payload);
+  if (std::string_view uid; payload_parsed && !payload["uniqueId"].get(uid)) claimed = uid;
 
   // 1. The signer: who the protected header says, checked against what the caller trusts.
   auto header = header_verdict(jws->protected_b64());
@@ -155,23 +182,22 @@ Result<VerifiedEntry, RejectedEntry> Verifier::verify(const nlohmann::json& entr
   if (!jws_verify_es256(*jws, *signer->key)) return reject(Rejection::BadSignature, "JWS signature does not verify");
 
   // 2. The payload, now known to come from the signer.
-  if (!payload.is_object()) return reject(Rejection::Malformed, "payload is not a JSON object");
-  auto* uid_hex = string_member(payload, "uniqueId");
-  if (!uid_hex) return reject(Rejection::Malformed, "payload has no uniqueId");
-  auto uid = from_hex(*uid_hex);
+  if (!payload_parsed || !payload.is_object()) return reject(Rejection::Malformed, "payload is not a JSON object");
+  std::string_view uid_hex;
+  if (payload["uniqueId"].get(uid_hex)) return reject(Rejection::Malformed, "payload has no uniqueId");
+  auto uid = from_hex(uid_hex);
   if (!uid || uid->empty()) return reject(Rejection::Malformed, "uniqueId is not hex");
-  const auto& keys = member(member(payload, "publicKeySet"), "keys");
-  if (!keys.is_array() || keys.size() != 1 || !keys[0].is_object())
+  simdjson::dom::array keys;
+  simdjson::dom::object jwk;
+  if (payload["publicKeySet"]["keys"].get(keys) || keys.size() != 1 || keys.at(0).get(jwk))
     return reject(Rejection::Malformed, "publicKeySet.keys must hold exactly one key");
-  const auto& jwk = keys[0];
-  auto* kty = string_member(jwk, "kty");
-  auto* crv = string_member(jwk, "crv");
-  auto* x = string_member(jwk, "x");
-  auto* y = string_member(jwk, "y");
-  if (!kty || *kty != "EC" || !crv || *crv != "P-256" || !x || !y)
+  std::string_view kty, crv, x, y;
+  if (jwk["kty"].get(kty) || kty != "EC" || jwk["crv"].get(crv) || crv != "P-256" || jwk["x"].get(x) ||
+      jwk["y"].get(y))
     return reject(Rejection::Malformed, "key is not an EC P-256 JWK");
   Bytes chip_der;
-  auto chip_chain = parse_x5c(jwk, true, &chip_der);
+  auto chip_strings = x5c_strings(jwk);
+  auto chip_chain = chip_strings ? parse_x5c(*chip_strings, true, &chip_der) : std::nullopt;
   if (!chip_chain) return reject(Rejection::Malformed, "key x5c missing or not DER certificates");
   const crypto::Certificate& cert = chip_chain->front();
 
@@ -184,7 +210,7 @@ Result<VerifiedEntry, RejectedEntry> Verifier::verify(const nlohmann::json& entr
 
   // 4. The JWK is the certificate's key, and the uniqueId is the certificate's serial (UID ‖ 00 00).
   auto cert_key = cert.public_point();
-  auto jx = base64url_decode(*x), jy = base64url_decode(*y);
+  auto jx = base64url_decode(x), jy = base64url_decode(y);
   if (!cert_key || cert_key->first != crypto::Curve::P256 || !jx || !jy)
     return reject(Rejection::KeyMismatch, "certificate key is not P-256 or x/y not base64url");
   Bytes point{0x04};

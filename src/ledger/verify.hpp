@@ -1,5 +1,5 @@
-// Checking vendor-ledger entries before anything reaches the cloud. Sans-I/O: a JSON entry in,
-// a verified chip identity or a rejection (reason + detail) out; never throws on bad input.
+// Checking vendor-ledger entries before anything reaches the cloud. Sans-I/O: an entry's JSON
+// text in, a verified chip identity or a rejection (reason + detail) out; never throws on bad input.
 #pragma once
 #include <map>
 #include <memory>
@@ -27,6 +27,7 @@ enum class Rejection {
   KeyMismatch,        // JWK x/y differ from the chip certificate's key
   UniqueIdMismatch,   // uniqueId is not the certificate serial's UID
   Duplicate,          // an earlier entry of the same ledger has this chip
+  InvalidJson,        // the entry's text is not JSON (a ledger reader refuses the whole file then)
 };
 std::string_view to_string(Rejection r);  // "bad-signature", …
 
@@ -51,8 +52,8 @@ struct RejectedEntry {
 class Verifier {
  public:
   explicit Verifier(Trust trust);
-  // Verifies one entry; thread-safe. `index` names unidentifiable entries.
-  Result<VerifiedEntry, RejectedEntry> verify(const nlohmann::json& entry, std::size_t index) const;
+  // Verifies one entry given as JSON text; thread-safe. `index` names unidentifiable entries.
+  Result<VerifiedEntry, RejectedEntry> verify(std::string_view entry_json, std::size_t index) const;
   // How many signer chains were actually checked (the rest came from the cache); for tests.
   std::size_t signer_checks() const;
 

@@ -87,5 +87,21 @@ TEST(LedgerReader, RefusesFilesThatAreNotOneCompleteArray) {
   EXPECT_EQ(read("[]", l.verifier()).total, 0u);
 }
 
+// The array is well formed but an entry in it is not JSON: the file is refused whole, by the
+// entry's position, even when good entries came before it (they are not imported either).
+TEST(LedgerReader, AnEntryThatIsNotJsonRefusesTheWholeFile) {
+  Ledger l;
+  std::string entry = l.entry().dump();
+  std::string text = "[";
+  for (int i = 0; i < 1100; ++i) text += entry + ",";
+  text += "{\"header\": tru}]";
+  try {
+    read(text, l.verifier());
+    ADD_FAILURE() << "accepted";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("not valid JSON (nothing imported): entry 1100:"), std::string::npos) << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace trustlane::ledger

@@ -33,7 +33,7 @@ Trust trust_ca(const Vendor& v) { return {std::nullopt, v.ca.cert}; }
 TEST(LedgerJws, SignsAndVerifiesEs256) {
   auto key = crypto::Key::generate();
   auto jws = jws_sign_es256({{"alg", "ES256"}}, nlohmann::json::object(), "hello", key);
-  auto parsed = jws_parse(jws);
+  auto parsed = jws_parse(jws.dump());
   ASSERT_TRUE(parsed) << parsed.error();
   EXPECT_EQ(parsed->payload, "hello");
   EXPECT_EQ(parsed->signature.size(), 64u);
@@ -46,15 +46,15 @@ TEST(LedgerJws, ParseRefusesNonJwsWithoutThrowing) {
   for (auto text : {R"(1)", R"([])", R"({})", R"({"protected":"!!","payload":"","signature":""})",
                     R"({"protected":"e30","payload":"**","signature":""})",
                     R"({"protected":"bnVsbA","payload":"","signature":""})",  // "null" is not an object
-                    R"({"protected":"e30","payload":"","signature":"", "header": 3})"}) {
-    EXPECT_FALSE(jws_parse(nlohmann::json::parse(text))) << text;
+                    R"({"protected":"e30","payload":"","signature":"", "header": 3})", "not json", ""}) {
+    EXPECT_FALSE(jws_parse(text)) << text;
   }
 }
 
 TEST(LedgerEntry, HasTheTrustAndGoShape) {
   Vendor v;
   auto c = v.chip();
-  auto jws = jws_parse(v.entry(c));
+  auto jws = jws_parse(v.entry(c).dump());
   ASSERT_TRUE(jws);
   auto payload = nlohmann::json::parse(jws->payload);
   EXPECT_EQ(payload["uniqueId"], to_hex(c.unique_id));
@@ -70,14 +70,14 @@ TEST(LedgerEntry, HasTheTrustAndGoShape) {
   EXPECT_EQ(jws->protected_header["alg"], "ES256");
   EXPECT_EQ(jws->protected_header["kid"], v.signer.cert.sha256_hex());
   EXPECT_EQ(jws->protected_header["x5c"][0], base64_encode(v.signer.cert.der()));
-  EXPECT_EQ(jws->header["uniqueId"], to_hex(c.unique_id));
+  EXPECT_EQ(nlohmann::json::parse(jws->header_json)["uniqueId"], to_hex(c.unique_id));
 }
 
 TEST(LedgerVerify, AcceptsAGoodEntryWithEitherTrustAnchor) {
   Vendor v;
   auto c = v.chip();
   for (const auto& trust : {trust_signer(v), trust_ca(v), Trust{v.signer.cert, v.ca.cert}}) {
-    auto r = Verifier(trust).verify(v.entry(c), 0);
+    auto r = Verifier(trust).verify(v.entry(c).dump(), 0);
     ASSERT_TRUE(r) << r.error().detail;
     EXPECT_EQ(r->unique_id, to_hex(c.unique_id));
     EXPECT_EQ(r->certificate_id, c.certificate.sha256_hex());
@@ -86,7 +86,7 @@ TEST(LedgerVerify, AcceptsAGoodEntryWithEitherTrustAnchor) {
 }
 
 Rejection rejection(const Verifier& verifier, const nlohmann::json& entry, std::string* uid = nullptr) {
-  auto r = verifier.verify(entry, 7);
+  auto r = verifier.verify(entry.dump(), 7);
   EXPECT_FALSE(r);
   if (r) return Rejection::Malformed;
   if (uid) *uid = r.error().unique_id;
@@ -141,10 +141,10 @@ TEST(LedgerVerify, ChipOfAnotherVendorIsForeign) {
 // buggy vendor tool could produce.
 nlohmann::json resigned(const Vendor& v, const LedgerChip& c, const std::function<void(nlohmann::json&)>& edit) {
   auto entry = v.entry(c);
-  auto jws = *jws_parse(entry);
+  auto jws = *jws_parse(entry.dump());
   auto payload = nlohmann::json::parse(jws.payload);
   edit(payload);
-  return jws_sign_es256(jws.protected_header, jws.header, payload.dump(), v.signer.key);
+  return jws_sign_es256(jws.protected_header, nlohmann::json::parse(jws.header_json), payload.dump(), v.signer.key);
 }
 
 TEST(LedgerVerify, JwkThatIsNotTheCertificateKeyIsRefused) {
@@ -188,6 +188,17 @@ TEST(LedgerVerify, MalformedPayloadsAreReportedNotThrown) {
   EXPECT_EQ(uid, "#7");  // nothing names the chip: its position does
 }
 
+TEST(LedgerVerify, TextThatIsNotJsonIsReportedNotThrown) {
+  Vendor v;
+  for (std::string_view text : {"", "{", "{\"header\": tru}", "[1 2]", "\"\\x\""}) {
+    auto r = Verifier(trust_ca(v)).verify(text, 3);
+    ASSERT_FALSE(r) << text;
+    EXPECT_EQ(r.error().reason, Rejection::InvalidJson) << text;
+    EXPECT_EQ(r.error().unique_id, "#3");
+    EXPECT_FALSE(r.error().detail.empty());
+  }
+}
+
 // One verifier decodes each distinct protected header once: good and bad headers interleaved
 // keep their own verdicts however often they repeat.
 TEST(LedgerVerify, CachedHeaderVerdictsStayPerHeader) {
@@ -196,7 +207,7 @@ TEST(LedgerVerify, CachedHeaderVerdictsStayPerHeader) {
   auto none_alg = base64url_encode(as_bytes(R"({"alg":"none"})"));
   for (int round = 0; round < 3; ++round) {
     auto good = v.entry(v.chip());
-    EXPECT_TRUE(verifier.verify(good, 0)) << round;
+    EXPECT_TRUE(verifier.verify(good.dump(), 0)) << round;
     auto bad_alg = good;
     bad_alg["protected"] = none_alg;
     EXPECT_EQ(rejection(verifier, bad_alg), Rejection::UnsupportedAlg);
@@ -215,8 +226,8 @@ TEST(LedgerVerify, CachedHeaderVerdictsStayPerHeader) {
 
 TEST(LedgerVerify, DuplicateFilterKeepsTheFirstOccurrence) {
   Vendor v;
-  auto a = *Verifier(trust_ca(v)).verify(v.entry(v.chip()), 0);
-  auto b = *Verifier(trust_ca(v)).verify(v.entry(v.chip()), 1);
+  auto a = *Verifier(trust_ca(v)).verify(v.entry(v.chip()).dump(), 0);
+  auto b = *Verifier(trust_ca(v)).verify(v.entry(v.chip()).dump(), 1);
   DuplicateFilter f;
   EXPECT_TRUE(f.first_time(a));
   EXPECT_TRUE(f.first_time(b));
@@ -256,10 +267,10 @@ TEST(LedgerExport, WritesOneVerifiableEntryPerChip) {
   ASSERT_EQ(ledger.size(), 4u);
   Verifier verifier({std::nullopt, store->vendor_ca()});
   for (std::size_t i = 0; i < 4; ++i) {
-    auto r = verifier.verify(ledger[i], i);
+    auto r = verifier.verify(ledger[i].dump(), i);
     ASSERT_TRUE(r) << r.error().detail;
     EXPECT_EQ(r->unique_id, to_hex(store->at(i)->unique_id()));
-    auto payload = nlohmann::json::parse(jws_parse(ledger[i])->payload);
+    auto payload = nlohmann::json::parse(jws_parse(ledger[i].dump())->payload);
     EXPECT_EQ(payload["partNumber"], i < 3 ? "SE050C" : "SE050E");
   }
 }
