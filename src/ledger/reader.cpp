@@ -14,7 +14,7 @@ namespace trustlane::ledger {
 namespace {
 
 constexpr std::size_t kChunk = 1024;
-constexpr std::size_t kReadBlock = 1 << 20;
+constexpr std::size_t kReadBlock = 64 << 10;
 constexpr std::size_t kMaxEntryBytes = 1 << 20;  // a real entry is about 5 KB
 
 using ChunkResults = std::vector<std::optional<Result<VerifiedEntry, RejectedEntry>>>;
