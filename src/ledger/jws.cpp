@@ -2,6 +2,9 @@
 
 #include "ledger/jws_element.hpp"
 
+#include <algorithm>
+#include <vector>
+
 #include "crypto/error.hpp"
 
 namespace trustlane::ledger {
@@ -26,9 +29,18 @@ Result<nlohmann::json, std::string> jws_decode_protected_header(std::string_view
   return header;
 }
 
+std::optional<std::string_view> duplicate_member(simdjson::dom::object object) {
+  std::vector<std::string_view> names;
+  for (auto field : object) names.push_back(field.key);
+  std::sort(names.begin(), names.end());
+  auto twice = std::adjacent_find(names.begin(), names.end());
+  return twice == names.end() ? std::nullopt : std::optional(*twice);
+}
+
 Result<ParsedJws, std::string> jws_from_element(simdjson::dom::element jws, bool decode_protected_header) {
   simdjson::dom::object object;
   if (jws.get(object)) return fail(std::string("entry is not a JSON object"));
+  if (auto name = duplicate_member(object)) return fail("duplicate member \"" + std::string(*name) + "\"");
   std::string_view protected_b64, payload_b64, signature_b64;
   if (object["protected"].get(protected_b64) || object["payload"].get(payload_b64) ||
       object["signature"].get(signature_b64))
@@ -47,6 +59,7 @@ Result<ParsedJws, std::string> jws_from_element(simdjson::dom::element jws, bool
   out.signature = std::move(*signature);
   if (simdjson::dom::element header; !object["header"].get(header)) {
     if (!header.is_object()) return fail(std::string("unprotected header is not a JSON object"));
+    if (auto name = duplicate_member(header.get_object().value_unsafe())) return fail("duplicate member \"" + std::string(*name) + "\" in the header");
     out.header_json = simdjson::minify(header);
   } else {
     out.header_json = "{}";

@@ -183,6 +183,8 @@ Result<VerifiedEntry, RejectedEntry> Verifier::verify(std::string_view entry_jso
 
   // 2. The payload, now known to come from the signer.
   if (!payload_parsed || !payload.is_object()) return reject(Rejection::Malformed, "payload is not a JSON object");
+  if (auto name = duplicate_member(payload.get_object().value_unsafe()))
+    return reject(Rejection::Malformed, "payload has a duplicate member \"" + std::string(*name) + "\"");
   std::string_view uid_hex;
   if (payload["uniqueId"].get(uid_hex)) return reject(Rejection::Malformed, "payload has no uniqueId");
   auto uid = from_hex(uid_hex);
@@ -191,6 +193,8 @@ Result<VerifiedEntry, RejectedEntry> Verifier::verify(std::string_view entry_jso
   simdjson::dom::object jwk;
   if (payload["publicKeySet"]["keys"].get(keys) || keys.size() != 1 || keys.at(0).get(jwk))
     return reject(Rejection::Malformed, "publicKeySet.keys must hold exactly one key");
+  if (auto name = duplicate_member(jwk))
+    return reject(Rejection::Malformed, "key has a duplicate member \"" + std::string(*name) + "\"");
   std::string_view kty, crv, x, y;
   if (jwk["kty"].get(kty) || kty != "EC" || jwk["crv"].get(crv) || crv != "P-256" || jwk["x"].get(x) ||
       jwk["y"].get(y))

@@ -188,6 +188,39 @@ TEST(LedgerVerify, MalformedPayloadsAreReportedNotThrown) {
   EXPECT_EQ(uid, "#7");  // nothing names the chip: its position does
 }
 
+// simdjson would read the first of two members of the same name, where nlohmann (and most
+// parsers) keep the last: an entry that two readers could read differently is refused.
+TEST(LedgerVerify, DuplicateMembersAreMalformed) {
+  Vendor v;
+  auto c = v.chip();
+  std::string good = v.entry(c).dump();
+  auto with_first_member = [&](const std::string& text, const std::string& member) {
+    return "{" + member + "," + text.substr(1);
+  };
+  auto check = [&](const std::string& text, const std::string& says) {
+    auto r = Verifier(trust_ca(v)).verify(text, 0);
+    ASSERT_FALSE(r) << says;
+    EXPECT_EQ(r.error().reason, Rejection::Malformed) << says;
+    EXPECT_NE(r.error().detail.find(says), std::string::npos) << r.error().detail;
+  };
+  check(with_first_member(good, R"("payload":"e30")"), R"(duplicate member "payload")");
+  check(with_first_member(good, R"("signature":"AAAA")"), R"(duplicate member "signature")");
+  auto header_twice = good;
+  header_twice.replace(header_twice.find(R"("header":{)"), 10, R"("header":{"uniqueId":"00",)");
+  check(header_twice, R"(duplicate member "uniqueId" in the header)");
+  // Inside the signed payload and its key, re-signed by the trusted signer.
+  auto jws = *jws_parse(good);
+  auto payload = jws.payload;
+  auto twice = "{\"uniqueId\":\"00\"," + payload.substr(1);
+  check(jws_sign_es256(jws.protected_header, nlohmann::json::parse(jws.header_json), twice, v.signer.key).dump(),
+        R"(payload has a duplicate member "uniqueId")");
+  auto key_twice = payload;
+  key_twice.replace(key_twice.find(R"("kty":"EC")"), 10, R"("kty":"EC","kty":"EC")");
+  check(jws_sign_es256(jws.protected_header, nlohmann::json::parse(jws.header_json), key_twice, v.signer.key).dump(),
+        R"(key has a duplicate member "kty")");
+  EXPECT_TRUE(Verifier(trust_ca(v)).verify(good, 0));
+}
+
 TEST(LedgerVerify, TextThatIsNotJsonIsReportedNotThrown) {
   Vendor v;
   for (std::string_view text : {"", "{", "{\"header\": tru}", "[1 2]", "\"\\x\""}) {
