@@ -171,6 +171,19 @@ class LedgerTest(CloudTest):
         self.assertNotEqual(res.returncode, 0)
         self.assertEqual(summary(res.stdout)["untrusted-signer"], 1, res.stdout)
 
+    def test_a_ledger_piped_from_the_export_into_the_import(self):
+        run(["chip", "mint", "--store", self.path("store"), "--count", "5"], timeout=300)
+        exported = run(["chip", "ledger", "--store", self.path("store"), "--out", "-"], timeout=300)
+        self.assertEqual(len(json.loads(exported.stdout)), 5)  # stdout holds the ledger alone
+        self.assertIn("5 entries written to standard output", exported.stderr)
+        res = run(["cloud", "import-ledger", "-", "--account", ACCOUNT, "--policy", "wildCardPolicy",
+                   "--create-policy", self.path("policy.json"), "--vendor-ca", self.path("store", "vendor-ca.pem"),
+                   "--endpoint-url", self.url, "--region", "us-east-1", "--api-path", self.API_PATH],
+                  timeout=300, env=self.env, input=exported.stdout)
+        self.assertRegex(res.stdout, r"imported:\s+5\b")
+        b = self.boto(account=KEY_ID, secret=SECRET)
+        self.assertEqual(len(self.all_certificates(b)), 5)
+
     def test_refusals_before_anything_is_registered(self):
         self.mint_and_export("store", 3, "ledger.json")
         ca = self.path("store", "vendor-ca.pem")
@@ -190,6 +203,13 @@ class LedgerTest(CloudTest):
         res = self.import_ledger("cut.json", "--vendor-ca", ca, "--create-policy", self.path("policy.json"), check=False)
         self.assertNotEqual(res.returncode, 0)
         self.assertIn("not valid JSON", res.stderr)
+        # A well-formed array with one entry that is not JSON, after good ones: refused whole, by position.
+        with open(self.path("bad_entry.json"), "w") as f:
+            f.write(text.rstrip().rstrip("]") + ',\n{"header": tru}\n]\n')
+        res = self.import_ledger("bad_entry.json", "--vendor-ca", ca, "--create-policy", self.path("policy.json"),
+                                 check=False)
+        self.assertNotEqual(res.returncode, 0)
+        self.assertIn("not valid JSON (nothing imported): entry 3:", res.stderr)
         # A wrong secret: the strict cloud refuses the signature; nothing is imported.
         env = {**self.env, "AWS_SECRET_ACCESS_KEY": "wrong"}
         res = run(["cloud", "import-ledger", self.path("ledger.json"), "--account", ACCOUNT, "--policy", "p",
