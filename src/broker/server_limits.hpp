@@ -21,6 +21,11 @@ class TokenBucket {
     if (tokens_ >= 0) return Clock::duration::zero();
     return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(-tokens_ / rate_));
   }
+  // The tokens there are at `now`, without taking any: how much may pass before a wait.
+  double available(Clock::time_point now) const {
+    if (unlimited() || last_ == Clock::time_point{}) return tokens_;
+    return std::min(rate_, tokens_ + rate_ * std::chrono::duration<double>(now - last_).count());
+  }
   // Takes n tokens if there are that many (never goes into debt): a refusing limit, for quotas.
   // A rate of 0 (or less) means unlimited. The bucket holds at least one token so rates below
   // 1/s still admit one request every 1/rate seconds.

@@ -6,6 +6,7 @@
 #include <openssl/ssl.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <array>
 
 #include <boost/asio/co_spawn.hpp>
@@ -279,10 +280,16 @@ awaitable<void> TlsSession::pump() {
     // Every record already readable (up to the buffer) is read before posting: one post to
     // the core per burst, not per record (4 KB messages came one record, one post each).
     auto& buffer = thread_read_buffer();
+    // Under a byte rate, no more than the bucket holds (at least a record): bytes read are taken
+    // on credit, and a whole buffer read at once ran a client 64 KiB ahead of its rate.
+    std::size_t limit = buffer.size();
+    if (!byte_rate_.unlimited())
+      limit = std::clamp(static_cast<std::size_t>(std::max(0.0, byte_rate_.available(SteadyClock::now()))), kMaxRecord,
+                         buffer.size());
     std::size_t n = 0;
     ec = {};
-    while (!ec && n + kMaxRecord <= buffer.size())
-      n += stream_.read_some(asio::buffer(buffer.data() + n, buffer.size() - n), ec);
+    while (!ec && n + kMaxRecord <= limit)
+      n += stream_.read_some(asio::buffer(buffer.data() + n, limit - n), ec);
     if (n == 0) {
       if (ec != asio::error::would_block || closed_) break;
       co_await stream_.async_wait_readable(asio::redirect_error(use_awaitable, ec));

@@ -30,6 +30,16 @@ TEST(TokenBucketTryTake, AdmitsOneSecondsWorthThenRefusesUntilRefilled) {
   EXPECT_EQ(admitted, 100);
 }
 
+TEST(TokenBucketAvailable, TellsWhatMayPassWithoutTakingIt) {
+  TokenBucket b(1000);
+  EXPECT_DOUBLE_EQ(b.available(t0), 1000);  // a full second's burst before the first take
+  EXPECT_EQ(b.take(1500, t0), std::chrono::milliseconds(500));  // 500 in debt
+  EXPECT_DOUBLE_EQ(b.available(t0), -500);
+  EXPECT_DOUBLE_EQ(b.available(t0 + std::chrono::milliseconds(750)), 250);  // refilled, nothing taken
+  EXPECT_DOUBLE_EQ(b.available(t0 + std::chrono::seconds(10)), 1000);       // never above one second's
+  EXPECT_EQ(b.take(250, t0 + std::chrono::milliseconds(750)), TokenBucket::Clock::duration::zero());
+}
+
 TEST(TokenBucketTryTake, ZeroIsUnlimitedAndSlowRatesStillAdmitOne) {
   TokenBucket unlimited(0);
   for (int i = 0; i < 100'000; ++i) ASSERT_TRUE(unlimited.try_take(1, t0));
