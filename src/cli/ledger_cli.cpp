@@ -47,16 +47,17 @@ void add_chip_ledger(CLI::App& chip) {
   cmd->callback([args] {
     auto store = chip::Store::open(args->store);
     auto signer = ledger::load_or_create_signer(args->store, store->vendor_ca());
-    std::ostringstream text;
-    std::size_t n = ledger::write_ledger(*store, signer, text);
+    std::ostringstream out;
+    std::size_t n = ledger::write_ledger(*store, signer, out);
+    const std::string text = out.str();  // one copy: str() copies, and a ledger can be half a gigabyte
     // To standard output the ledger alone, so it can be piped into `cloud import-ledger -`; the
     // summary then goes to standard error.
     const bool to_stdout = args->out == "-";
     if (to_stdout) {
-      std::fwrite(text.str().data(), 1, text.str().size(), stdout);
+      std::fwrite(text.data(), 1, text.size(), stdout);
       if (std::fflush(stdout) != 0) throw std::runtime_error("cannot write the ledger to standard output");
     } else {
-      write_file_atomically(args->out, text.str(), 0644);
+      write_file_atomically(args->out, text, 0644);
     }
     std::filesystem::path dir(args->store);
     std::fprintf(to_stdout ? stderr : stdout, "%zu entries written to %s\nsigner:    %s\nvendor CA: %s\n", n,

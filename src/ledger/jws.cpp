@@ -59,7 +59,8 @@ Result<ParsedJws, std::string> jws_from_element(simdjson::dom::element jws, bool
   out.signature = std::move(*signature);
   if (simdjson::dom::element header; !object["header"].get(header)) {
     if (!header.is_object()) return fail(std::string("unprotected header is not a JSON object"));
-    if (auto name = duplicate_member(header.get_object().value_unsafe())) return fail("duplicate member \"" + std::string(*name) + "\" in the header");
+    if (auto name = duplicate_member(header.get_object().value_unsafe()))
+      return fail("duplicate member \"" + std::string(*name) + "\" in the header");
     out.header_json = simdjson::minify(header);
   } else {
     out.header_json = "{}";

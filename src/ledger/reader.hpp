@@ -1,7 +1,7 @@
 // Reading and verifying a whole ledger file with bounded memory: the JSON array is split into
 // its entries' text as it is read, entries are parsed and verified in chunks on several threads
-// while the next chunk is read, and only the compact verified identities are kept. Duplicates (same chip or
-// certificate as an earlier entry) are rejected here, so the import sees each chip once.
+// while the next chunk is read, and only the compact verified identities are kept. Duplicates
+// (same chip or certificate as an earlier entry) are rejected here, so the import sees each chip once.
 #pragma once
 #include <istream>
 #include <vector>

@@ -34,7 +34,8 @@ PublishTemplate::PublishTemplate(const std::string& topic, mqtt::QoS qos, std::s
 
 void PublishTemplate::append_to(Bytes& out, std::uint16_t packet_id, const Stamp& stamp) const {
   auto copy = [&](std::size_t from, std::size_t to) {
-    out.insert(out.end(), frame_.begin() + static_cast<std::ptrdiff_t>(from), frame_.begin() + static_cast<std::ptrdiff_t>(to));
+    out.insert(out.end(), frame_.begin() + static_cast<std::ptrdiff_t>(from),
+               frame_.begin() + static_cast<std::ptrdiff_t>(to));
   };
   std::size_t at = 0;
   if (packet_id_at_) {

@@ -99,7 +99,8 @@ TEST(LedgerReader, AnEntryThatIsNotJsonRefusesTheWholeFile) {
     read(text, l.verifier());
     ADD_FAILURE() << "accepted";
   } catch (const std::runtime_error& e) {
-    EXPECT_NE(std::string(e.what()).find("not valid JSON (nothing imported): entry 1100:"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("not valid JSON (nothing imported): entry 1100:"), std::string::npos)
+        << e.what();
   }
 }
 
